@@ -1,0 +1,76 @@
+package dev.caravan.api;
+
+/**
+ * A failure the client is told about, already classified: HTTP status plus the OpenAI error fields.
+ * Thrown anywhere in a flow; {@link OpenAiErrorResponder} turns it into the response in one place.
+ * No stack trace is captured: these are expected outcomes on the hot path, not bugs.
+ */
+public class GatewayException extends RuntimeException {
+
+    private final int status;
+    private final String type;
+    private final String code;
+    private final String param;
+    private final Long retryAfterSeconds;
+
+    public GatewayException(int status, String type, String code, String param, String message, Long retryAfterSeconds) {
+        super(message, null, false, false);
+        this.status = status;
+        this.type = type;
+        this.code = code;
+        this.param = param;
+        this.retryAfterSeconds = retryAfterSeconds;
+    }
+
+    public static GatewayException invalidRequest(String param, String message) {
+        return new GatewayException(400, "invalid_request_error", "invalid_request", param, message, null);
+    }
+
+    public static GatewayException modelNotFound(String model) {
+        return new GatewayException(404, "invalid_request_error", "model_not_found", "model",
+                "The model '" + model + "' does not exist. GET /v1/models lists the available models.", null);
+    }
+
+    public static GatewayException tooLarge(long limitBytes) {
+        return new GatewayException(413, "invalid_request_error", "request_too_large", null,
+                "The request body exceeds the limit of " + limitBytes + " bytes.", null);
+    }
+
+    public static GatewayException noBackend(String message) {
+        return new GatewayException(503, "service_unavailable", "no_backend_available", "model", message, null);
+    }
+
+    public static GatewayException badUpstream(String message) {
+        return new GatewayException(502, "upstream_error", "bad_upstream_response", null, message, null);
+    }
+
+    public static GatewayException upstreamUnreachable(String backend) {
+        return new GatewayException(502, "upstream_error", "upstream_unreachable", null,
+                "The upstream backend " + backend + " could not be reached.", null);
+    }
+
+    public static GatewayException upstreamTimeout(String backend) {
+        return new GatewayException(504, "upstream_error", "upstream_timeout", null,
+                "The upstream backend " + backend + " did not answer in time.", null);
+    }
+
+    public int status() {
+        return status;
+    }
+
+    public String type() {
+        return type;
+    }
+
+    public String code() {
+        return code;
+    }
+
+    public String param() {
+        return param;
+    }
+
+    public Long retryAfterSeconds() {
+        return retryAfterSeconds;
+    }
+}

@@ -1,0 +1,130 @@
+package dev.caravan.metering;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.math.BigDecimal;
+import java.time.Instant;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.DecimalNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.caravan.api.ClientRequest;
+import dev.caravan.api.Operation;
+import dev.caravan.catalog.Backend;
+import dev.caravan.provider.ProviderAdapters;
+import org.apache.camel.Exchange;
+import org.springframework.stereotype.Component;
+
+/**
+ * The metering step of a flow: prices the answer and produces its {@link UsageRecord}. A complete
+ * answer is priced here at once; a stream is wrapped in a {@link MeteredStream} that prices it when
+ * it ends and hands the record to {@link UsageSink}.
+ */
+@Component("metering")
+public class Metering {
+
+    private final ObjectMapper json;
+    private final TokenCounter tokens;
+    private final ProviderAdapters adapters;
+    private final UsageSink sink;
+
+    public Metering(ObjectMapper json, TokenCounter tokens, ProviderAdapters adapters, UsageSink sink) {
+        this.json = json;
+        this.tokens = tokens;
+        this.adapters = adapters;
+        this.sink = sink;
+    }
+
+    /** Non-stream: body is the translated OpenAI response; it leaves as bytes with usage.cost and provider. */
+    public void meterResponse(Exchange exchange) throws Exception {
+        ClientRequest request = exchange.getVariable("clientRequest", ClientRequest.class);
+        Backend backend = exchange.getVariable("backend", Backend.class);
+        ObjectNode response = exchange.getMessage().getMandatoryBody(ObjectNode.class);
+        TokenUsage usage = reportedUsage(response.get("usage"));
+        if (usage == null) {
+            usage = request.operation() == Operation.EMBEDDINGS
+                    ? new TokenUsage(tokens.countEmbeddingInput(request.body().get("input")), 0, 0, true)
+                    : new TokenUsage(tokens.countPrompt(request.body()), tokens.count(completionText(response)), 0, true);
+        }
+        BigDecimal cost = CostCalculator.cost(backend.price(), usage);
+        response.set("usage", usageJson(usage, cost));
+        response.put("provider", backend.providerName());
+        String finishReason = response.path("choices").path(0).path("finish_reason").asText(null);
+        exchange.setVariable("usage", record(exchange, usage, cost, false, false, finishReason));
+        exchange.getMessage().setBody(json.writeValueAsBytes(response));
+    }
+
+    /** Stream: body is the live upstream stream; it leaves wrapped in the metering tap, unread. */
+    public void meterStream(Exchange exchange) {
+        ClientRequest request = exchange.getVariable("clientRequest", ClientRequest.class);
+        Backend backend = exchange.getVariable("backend", Backend.class);
+        InputStream upstream = exchange.getMessage().getBody(InputStream.class);
+        MeteredStream.Pricer pricer = facts -> {
+            TokenUsage usage = streamUsage(request, facts);
+            return usageJson(usage, CostCalculator.cost(backend.price(), usage));
+        };
+        MeteredStream tap = new MeteredStream(upstream,
+                adapters.forProtocol(backend.provider().protocol()).newStreamTranslator(request), json,
+                request.includeUsage(), backend.providerName(), pricer, outcome -> {
+                    TokenUsage usage = streamUsage(request, outcome.facts());
+                    BigDecimal cost = CostCalculator.cost(backend.price(), usage);
+                    sink.publish(record(exchange, usage, cost, true, outcome.cancelled(), outcome.finishReason()));
+                });
+        exchange.getMessage().setBody(tap);
+    }
+
+    private TokenUsage streamUsage(ClientRequest request, MeteredStream.ChunkFacts facts) {
+        TokenUsage reported = reportedUsage(facts.reportedUsage());
+        return reported != null ? reported
+                : new TokenUsage(tokens.countPrompt(request.body()), tokens.count(facts.generatedText()), 0, true);
+    }
+
+    private static TokenUsage reportedUsage(JsonNode usage) {
+        if (usage == null || !usage.isObject() || !usage.has("prompt_tokens")) {
+            return null;
+        }
+        long prompt = usage.path("prompt_tokens").asLong();
+        long completion = usage.path("completion_tokens").asLong();
+        long cached = usage.path("prompt_tokens_details").path("cached_tokens").asLong();
+        return new TokenUsage(prompt, completion, Math.min(cached, prompt), false);
+    }
+
+    private ObjectNode usageJson(TokenUsage usage, BigDecimal cost) {
+        ObjectNode node = json.createObjectNode();
+        node.put("prompt_tokens", usage.promptTokens());
+        node.put("completion_tokens", usage.completionTokens());
+        node.put("total_tokens", usage.totalTokens());
+        if (usage.cachedTokens() > 0) {
+            node.putObject("prompt_tokens_details").put("cached_tokens", usage.cachedTokens());
+        }
+        node.set("cost", DecimalNode.valueOf(cost.stripTrailingZeros()));
+        if (usage.estimated()) {
+            node.put("estimated", true);
+        }
+        return node;
+    }
+
+    private static String completionText(ObjectNode response) {
+        StringBuilder text = new StringBuilder();
+        for (JsonNode choice : response.path("choices")) {
+            JsonNode message = choice.path("message");
+            text.append(message.path("content").asText(""));
+            for (JsonNode call : message.path("tool_calls")) {
+                text.append(call.path("function").path("name").asText(""))
+                        .append(call.path("function").path("arguments").asText(""));
+            }
+        }
+        return text.toString();
+    }
+
+    private static UsageRecord record(Exchange exchange, TokenUsage usage, BigDecimal cost, boolean streamed,
+                                      boolean cancelled, String finishReason) {
+        ClientRequest request = exchange.getVariable("clientRequest", ClientRequest.class);
+        Backend backend = exchange.getVariable("backend", Backend.class);
+        long started = exchange.getVariable("startedNanos", Long.class);
+        return new UsageRecord(exchange.getVariable("requestId", String.class), Instant.now(), request.model(),
+                backend.id(), backend.providerName(), backend.upstreamModel(), usage, cost, streamed, cancelled,
+                finishReason, 200, (System.nanoTime() - started) / 1_000_000);
+    }
+}

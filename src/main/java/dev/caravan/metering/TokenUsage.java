@@ -1,0 +1,13 @@
+package dev.caravan.metering;
+
+/**
+ * Tokens of one answer. {@code cachedTokens} is the part of {@code promptTokens} served from the
+ * provider's prompt cache (priced at {@code cached-input}); {@code estimated} marks counts the gateway
+ * made itself because the upstream reported none.
+ */
+public record TokenUsage(long promptTokens, long completionTokens, long cachedTokens, boolean estimated) {
+
+    public long totalTokens() {
+        return promptTokens + completionTokens;
+    }
+}

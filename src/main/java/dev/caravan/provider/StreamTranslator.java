@@ -1,0 +1,18 @@
+package dev.caravan.provider;
+
+import java.util.function.Consumer;
+
+/**
+ * Turns the upstream's server-sent events into OpenAI {@code chat.completion.chunk} payloads, one
+ * event at a time, in order. Stateful (one instance per stream) so that protocols spreading one
+ * answer over several event kinds can be translated.
+ */
+public interface StreamTranslator {
+
+    /**
+     * @param event the SSE {@code event:} name, or null
+     * @param data  the joined {@code data:} lines of the event
+     * @param emit  receives zero or more OpenAI chunk JSON texts, or {@code [DONE]}
+     */
+    void onEvent(String event, String data, Consumer<String> emit);
+}

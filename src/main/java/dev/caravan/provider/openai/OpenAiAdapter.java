@@ -1,0 +1,113 @@
+package dev.caravan.provider.openai;
+
+import java.io.IOException;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.caravan.api.ClientRequest;
+import dev.caravan.api.GatewayException;
+import dev.caravan.api.Operation;
+import dev.caravan.catalog.Backend;
+import dev.caravan.provider.ProviderAdapter;
+import dev.caravan.provider.StreamTranslator;
+import dev.caravan.provider.UpstreamErrors;
+import dev.caravan.provider.UpstreamRequest;
+import org.springframework.stereotype.Component;
+
+/**
+ * The OpenAI wire format, spoken by OpenAI, DeepSeek, Qwen (compatible mode), Mistral, Groq, Gemini's
+ * OpenAI endpoint, Ollama, vLLM and the demo provider. The client's request passes through with only
+ * the model name replaced, usage requested for streams, and the gateway's own fields removed.
+ */
+@Component
+public class OpenAiAdapter implements ProviderAdapter {
+
+    /** OpenRouter-style routing controls the gateway consumes; OpenAI itself rejects unknown fields. */
+    private static final List<String> GATEWAY_FIELDS = List.of("models", "route", "provider", "transforms");
+
+    private static final StreamTranslator PASS_THROUGH = (event, data, emit) -> emit.accept(data);
+
+    private final ObjectMapper json;
+
+    public OpenAiAdapter(ObjectMapper json) {
+        this.json = json;
+    }
+
+    @Override
+    public String protocol() {
+        return "openai";
+    }
+
+    @Override
+    public UpstreamRequest toUpstreamRequest(ClientRequest request, Backend backend, String baseUrl) {
+        ObjectNode body = request.body().deepCopy();
+        body.put("model", backend.upstreamModel());
+        body.remove(GATEWAY_FIELDS);
+        if (request.stream()) {
+            // Always ask for usage so the stream can be billed; the metering tap hides the usage
+            // chunk from clients that did not ask for it.
+            body.withObject("stream_options").put("include_usage", true);
+        }
+        String operation = request.operation() == Operation.EMBEDDINGS ? "/embeddings" : "/chat/completions";
+        Map<String, String> headers = new LinkedHashMap<>(backend.provider().headers());
+        headers.put("Content-Type", "application/json");
+        headers.put("Accept", request.stream() ? "text/event-stream" : "application/json");
+        String apiKey = backend.provider().apiKey();
+        if (apiKey != null && !apiKey.isBlank()) {
+            headers.put("Authorization", "Bearer " + apiKey);
+        }
+        try {
+            return new UpstreamRequest(baseUrl + operation, headers, json.writeValueAsBytes(body));
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Override
+    public ObjectNode toOpenAiResponse(ClientRequest request, byte[] upstreamBody) {
+        JsonNode node;
+        try {
+            node = json.readTree(upstreamBody);
+        } catch (IOException e) {
+            throw GatewayException.badUpstream("The upstream answer is not valid JSON.");
+        }
+        String expected = request.operation() == Operation.EMBEDDINGS ? "data" : "choices";
+        if (node == null || !node.isObject() || !node.path(expected).isArray()) {
+            throw GatewayException.badUpstream("The upstream answer has no '" + expected + "' array.");
+        }
+        return (ObjectNode) node;
+    }
+
+    @Override
+    public StreamTranslator newStreamTranslator(ClientRequest request) {
+        return PASS_THROUGH;
+    }
+
+    @Override
+    public GatewayException toClientError(int status, byte[] upstreamBody, String retryAfter, Backend backend) {
+        return UpstreamErrors.classify(status, errorMessage(upstreamBody), retryAfter, backend);
+    }
+
+    private String errorMessage(byte[] body) {
+        try {
+            JsonNode node = json.readTree(body);
+            JsonNode message = node.path("error").path("message");
+            if (message.isTextual()) {
+                return message.asText();
+            }
+            if (node.path("error").isTextual()) {
+                return node.path("error").asText();
+            }
+            if (node.path("message").isTextual()) {
+                return node.path("message").asText();
+            }
+        } catch (IOException | RuntimeException e) {
+            // not JSON: fall through, an HTML error page is not worth quoting
+        }
+        return null;
+    }
+}

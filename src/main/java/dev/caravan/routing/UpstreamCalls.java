@@ -1,0 +1,98 @@
+package dev.caravan.routing;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import dev.caravan.api.ClientRequest;
+import dev.caravan.api.GatewayException;
+import dev.caravan.catalog.Backend;
+import dev.caravan.provider.ProviderAdapter;
+import dev.caravan.provider.ProviderAdapters;
+import dev.caravan.provider.UpstreamRequest;
+import org.apache.camel.Exchange;
+import org.apache.camel.Message;
+import org.springframework.boot.web.context.WebServerInitializedEvent;
+import org.springframework.context.event.EventListener;
+import org.springframework.stereotype.Component;
+
+/**
+ * The two halves around the {@code http:} call in the {@code call-provider} route: build the upstream
+ * request with the adapter of the backend's protocol, and read the upstream status. Only the
+ * headers built here go upstream; the client's own never do.
+ */
+@Component("upstreamCalls")
+public class UpstreamCalls {
+
+    /** Upstream error bodies are read only this far: enough for the message, not an unbounded read. */
+    private static final int MAX_ERROR_BODY = 64 * 1024;
+
+    private final ProviderAdapters adapters;
+    private final AtomicInteger localPort = new AtomicInteger();
+
+    public UpstreamCalls(ProviderAdapters adapters) {
+        this.adapters = adapters;
+    }
+
+    @EventListener
+    void onWebServerStarted(WebServerInitializedEvent event) {
+        localPort.set(event.getWebServer().getPort());
+    }
+
+    public void prepare(Exchange exchange) {
+        ClientRequest request = exchange.getVariable("clientRequest", ClientRequest.class);
+        Backend backend = exchange.getVariable("backend", Backend.class);
+        UpstreamRequest upstream = adapter(backend).toUpstreamRequest(request, backend, baseUrl(backend));
+        Message message = exchange.getMessage();
+        message.removeHeaders("*");
+        upstream.headers().forEach(message::setHeader);
+        message.setHeader(Exchange.HTTP_METHOD, "POST");
+        message.setBody(upstream.body());
+        exchange.setVariable("upstreamUrl", upstream.url());
+        exchange.setVariable("responseTimeoutMillis", backend.provider().responseTimeout().toMillis());
+    }
+
+    /**
+     * After the call: an error status becomes the client's error; a complete answer is translated; a
+     * stream is left unread for the metering tap.
+     */
+    public void receive(Exchange exchange) throws IOException {
+        ClientRequest request = exchange.getVariable("clientRequest", ClientRequest.class);
+        Backend backend = exchange.getVariable("backend", Backend.class);
+        Message message = exchange.getMessage();
+        int status = message.getHeader(Exchange.HTTP_RESPONSE_CODE, 0, Integer.class);
+        if (status < 200 || status > 299) {
+            byte[] body = readAtMost(message.getBody(InputStream.class));
+            throw adapter(backend).toClientError(status, body, message.getHeader("Retry-After", String.class), backend);
+        }
+        if (request.stream()) {
+            return;
+        }
+        try (InputStream in = message.getBody(InputStream.class)) {
+            if (in == null) {
+                throw GatewayException.badUpstream("The upstream answered with an empty body.");
+            }
+            message.setBody(adapter(backend).toOpenAiResponse(request, in.readAllBytes()));
+        }
+    }
+
+    private ProviderAdapter adapter(Backend backend) {
+        return adapters.forProtocol(backend.provider().protocol());
+    }
+
+    /** A base-url that is a path ({@code /demo/v1}) points at this gateway itself, on its actual port. */
+    private String baseUrl(Backend backend) {
+        String baseUrl = backend.provider().baseUrl();
+        String trimmed = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
+        return trimmed.startsWith("/") ? "http://127.0.0.1:" + localPort.get() + trimmed : trimmed;
+    }
+
+    private static byte[] readAtMost(InputStream in) throws IOException {
+        if (in == null) {
+            return new byte[0];
+        }
+        try (in) {
+            return in.readNBytes(MAX_ERROR_BODY);
+        }
+    }
+}

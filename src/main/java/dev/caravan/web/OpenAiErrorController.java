@@ -1,0 +1,33 @@
+package dev.caravan.web;
+
+import dev.caravan.api.OpenAiErrors;
+import jakarta.servlet.RequestDispatcher;
+import jakarta.servlet.http.HttpServletRequest;
+import org.springframework.boot.web.servlet.error.ErrorController;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RestController;
+
+/**
+ * Errors raised outside the Camel routes (an unknown path, a wrong method, a failure in the servlet
+ * container) in the OpenAI shape too: never an HTML page or a stack trace.
+ */
+@RestController
+public class OpenAiErrorController implements ErrorController {
+
+    @RequestMapping("/error")
+    public ResponseEntity<byte[]> error(HttpServletRequest request) {
+        Object code = request.getAttribute(RequestDispatcher.ERROR_STATUS_CODE);
+        int status = code instanceof Integer value ? value : 500;
+        String message = switch (status) {
+            case 404 -> "Unknown path. The API is under /v1 (for example POST /v1/chat/completions).";
+            case 405 -> "This method is not allowed on this path.";
+            case 413 -> "The request body is too large.";
+            default -> status >= 500 ? "The gateway failed to handle the request." : "The request was not valid.";
+        };
+        String type = status >= 500 ? "server_error" : "invalid_request_error";
+        return ResponseEntity.status(status).contentType(MediaType.APPLICATION_JSON)
+                .body(OpenAiErrors.body(message, type, status == 404 ? "not_found" : null, null));
+    }
+}
