@@ -29,6 +29,7 @@ import com.sun.net.httpserver.HttpServer;
  *   <li>{@code tools}: a tool call answer;</li>
  *   <li>{@code slow-stream}: 5 events, {@value #SLOW_SPACING_MS} ms apart;</li>
  *   <li>{@code endless-stream}: an event every 50 ms, up to 400, until the connection breaks;</li>
+ *   <li>{@code long-stream}: {@value #LONG_STREAM_EVENTS} events a second apart, longer than servlet async defaults;</li>
  *   <li>{@code cut-stream}: 3 events, then the connection closes without finish_reason or [DONE];</li>
  *   <li>{@code status-NNN}: that HTTP status with an OpenAI error body (429 with Retry-After: 7);</li>
  *   <li>{@code malformed}: 200 with a body that is not JSON;</li>
@@ -39,6 +40,7 @@ public final class FakeOpenAiUpstream {
 
     public static final String CONTENT = "Hello from the fake upstream.";
     public static final long SLOW_SPACING_MS = 400;
+    public static final int LONG_STREAM_EVENTS = 35;
 
     private static final FakeOpenAiUpstream INSTANCE = start();
 
@@ -151,6 +153,13 @@ public final class FakeOpenAiUpstream {
                 } catch (IOException e) {
                     endlessBrokenByPeer = true;
                 }
+            }
+            case "long-stream" -> {
+                for (int i = 0; i < LONG_STREAM_EVENTS; i++) {
+                    event(out, chunk(model, "second" + i + " ", null));
+                    sleep(1000);
+                }
+                finishStream(out, model, true);
             }
             case "cut-stream" -> {
                 for (int i = 0; i < 3; i++) {

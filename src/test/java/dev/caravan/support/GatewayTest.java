@@ -10,6 +10,7 @@ import java.time.Duration;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.camel.test.spring.junit5.CamelSpringBootTest;
+import org.springframework.boot.test.autoconfigure.actuate.observability.AutoConfigureObservability;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.DynamicPropertyRegistry;
@@ -21,6 +22,7 @@ import org.springframework.test.context.DynamicPropertySource;
  * one Spring context: add nothing here that differs between tests.
  */
 @CamelSpringBootTest
+@AutoConfigureObservability // tests switch metrics export off unless asked: /actuator/prometheus is tested
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
         properties = "caravan.models-file=src/test/resources/test-models.yaml")
 public abstract class GatewayTest {
