@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.node.DecimalNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.caravan.api.ClientRequest;
 import dev.caravan.api.Operation;
+import dev.caravan.auth.Caller;
 import dev.caravan.catalog.Backend;
 import dev.caravan.provider.ProviderAdapters;
 import org.apache.camel.Exchange;
@@ -51,7 +52,7 @@ public class Metering {
         response.set("usage", usageJson(usage, cost));
         response.put("provider", backend.providerName());
         String finishReason = response.path("choices").path(0).path("finish_reason").asText(null);
-        exchange.setVariable("usage", record(exchange, usage, cost, false, false, finishReason));
+        exchange.setVariable("usage", RequestFacts.of(exchange).record(usage, cost, false, false, finishReason));
         exchange.getMessage().setBody(json.writeValueAsBytes(response));
     }
 
@@ -60,6 +61,7 @@ public class Metering {
         ClientRequest request = exchange.getVariable("clientRequest", ClientRequest.class);
         Backend backend = exchange.getVariable("backend", Backend.class);
         InputStream upstream = exchange.getMessage().getBody(InputStream.class);
+        RequestFacts requestFacts = RequestFacts.of(exchange);
         MeteredStream.Pricer pricer = facts -> {
             TokenUsage usage = streamUsage(request, facts);
             return usageJson(usage, CostCalculator.cost(backend.price(), usage));
@@ -69,7 +71,7 @@ public class Metering {
                 request.includeUsage(), backend.providerName(), pricer, outcome -> {
                     TokenUsage usage = streamUsage(request, outcome.facts());
                     BigDecimal cost = CostCalculator.cost(backend.price(), usage);
-                    sink.publish(record(exchange, usage, cost, true, outcome.cancelled(), outcome.finishReason()));
+                    sink.publish(requestFacts.record(usage, cost, true, outcome.cancelled(), outcome.finishReason()));
                 });
         exchange.getMessage().setBody(tap);
     }
@@ -118,13 +120,21 @@ public class Metering {
         return text.toString();
     }
 
-    private static UsageRecord record(Exchange exchange, TokenUsage usage, BigDecimal cost, boolean streamed,
-                                      boolean cancelled, String finishReason) {
-        ClientRequest request = exchange.getVariable("clientRequest", ClientRequest.class);
-        Backend backend = exchange.getVariable("backend", Backend.class);
-        long started = exchange.getVariable("startedNanos", Long.class);
-        return new UsageRecord(exchange.getVariable("requestId", String.class), Instant.now(), request.model(),
-                backend.id(), backend.providerName(), backend.upstreamModel(), usage, cost, streamed, cancelled,
-                finishReason, 200, (System.nanoTime() - started) / 1_000_000);
+    /** What a usage record needs from the exchange, taken before a stream outlives the route. */
+    private record RequestFacts(String requestId, Caller caller, String model, Backend backend, long startedNanos) {
+
+        static RequestFacts of(Exchange exchange) {
+            return new RequestFacts(exchange.getVariable("requestId", String.class),
+                    exchange.getVariable("caller", Caller.class),
+                    exchange.getVariable("clientRequest", ClientRequest.class).model(),
+                    exchange.getVariable("backend", Backend.class),
+                    exchange.getVariable("startedNanos", Long.class));
+        }
+
+        UsageRecord record(TokenUsage usage, BigDecimal cost, boolean streamed, boolean cancelled, String finishReason) {
+            return new UsageRecord(requestId, caller.accountId(), caller.keyId(), Instant.now(), model, backend.id(),
+                    backend.providerName(), backend.upstreamModel(), usage, cost, streamed, cancelled, finishReason, 200,
+                    (System.nanoTime() - startedNanos) / 1_000_000);
+        }
     }
 }

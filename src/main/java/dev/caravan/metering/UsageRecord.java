@@ -12,6 +12,8 @@ import java.time.Instant;
  */
 public record UsageRecord(
         String requestId,
+        String accountId,
+        String keyId,
         Instant createdAt,
         String requestedModel,
         String backendId,

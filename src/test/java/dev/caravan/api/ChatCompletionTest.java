@@ -68,13 +68,14 @@ class ChatCompletionTest extends GatewayTest {
                 + "\"models\":[\"chat\"],\"route\":\"fallback\",\"provider\":{\"sort\":\"price\"}}";
         HttpResponse<String> response = HTTP.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(url("/v1/chat/completions")))
                 .header("Content-Type", "application/json")
-                .header("Authorization", "Bearer client-secret-key")
+                .header("Authorization", "Bearer " + apiKey())
                 .header("X-Client-Trace", "client-header")
                 .POST(java.net.http.HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
 
         assertThat(response.statusCode()).isEqualTo(200);
         FakeOpenAiUpstream.Recorded seen = UPSTREAM.lastRequestFor("ok");
         assertThat(seen.path()).isEqualTo("/v1/chat/completions");
+        // the provider's key goes upstream, never the client's
         assertThat(FakeOpenAiUpstream.header(seen, "Authorization")).isEqualTo("Bearer test-upstream-key");
         assertThat(FakeOpenAiUpstream.header(seen, "OpenAI-Organization")).isEqualTo("org-test");
         assertThat(FakeOpenAiUpstream.header(seen, "X-Client-Trace")).isNull();

@@ -131,7 +131,7 @@ class StreamingTest extends GatewayTest {
 
     private HttpRequest streamRequest(String body) {
         return HttpRequest.newBuilder(URI.create(url("/v1/chat/completions")))
-                .header("Content-Type", "application/json")
+                .header("Content-Type", "application/json").header("Authorization", "Bearer " + apiKey())
                 .POST(HttpRequest.BodyPublishers.ofString(body)).build();
     }
 

@@ -23,16 +23,80 @@ import org.springframework.test.context.DynamicPropertySource;
  */
 @CamelSpringBootTest
 @AutoConfigureObservability // tests switch metrics export off unless asked: /actuator/prometheus is tested
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-        properties = "caravan.models-file=src/test/resources/test-models.yaml")
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
+        "caravan.models-file=src/test/resources/test-models.yaml",
+        "spring.datasource.url=jdbc:h2:mem:gateway-test;DB_CLOSE_DELAY=-1;MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH",
+        "caravan.demo.key-file=target/test-data/gateway-demo-api-key",
+        "caravan.admin.token=" + GatewayTest.ADMIN_TOKEN})
 public abstract class GatewayTest {
+
+    public static final String ADMIN_TOKEN = "test-admin-token";
 
     protected static final ObjectMapper JSON = new ObjectMapper();
     protected static final FakeOpenAiUpstream UPSTREAM = FakeOpenAiUpstream.get();
     protected static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
+    /** A key of an account with ample credit, shared by tests that are not about money. */
+    private static String sharedKey;
+
     @LocalServerPort
     protected int port;
+
+    @org.junit.jupiter.api.BeforeEach
+    void ensureSharedKey() throws Exception {
+        if (sharedKey == null) {
+            sharedKey = newFundedKey("1000");
+        }
+    }
+
+    /** The shared test key: {@code Authorization: Bearer <key>}. */
+    protected String apiKey() {
+        return sharedKey;
+    }
+
+    /** Creates an account through the admin API, tops it up, and returns a new key for it. */
+    protected String newFundedKey(String credit) throws Exception {
+        String accountId = createAccount("test account");
+        if (new java.math.BigDecimal(credit).signum() > 0) {
+            addCredits(accountId, credit, "top-up-" + java.util.UUID.randomUUID());
+        }
+        return json(admin("POST", "/admin/accounts/" + accountId + "/keys", "{\"name\":\"test key\"}"))
+                .path("key").asText();
+    }
+
+    protected String createAccount(String name) throws Exception {
+        HttpResponse<String> created = admin("POST", "/admin/accounts", "{\"name\":\"" + name + "\"}");
+        if (created.statusCode() != 201) {
+            throw new AssertionError("account creation failed: " + created.body());
+        }
+        return json(created).path("id").asText();
+    }
+
+    protected HttpResponse<String> addCredits(String accountId, String amount, String idempotencyKey) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(URI.create(url("/admin/accounts/" + accountId + "/credits")))
+                .header("Authorization", "Bearer " + ADMIN_TOKEN).header("Content-Type", "application/json")
+                .header("Idempotency-Key", idempotencyKey)
+                .POST(HttpRequest.BodyPublishers.ofString("{\"amount\":" + amount + "}")).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    protected HttpResponse<String> admin(String method, String path, String body) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url(path)))
+                .header("Authorization", "Bearer " + ADMIN_TOKEN).header("Content-Type", "application/json");
+        request.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    protected HttpResponse<String> post(String path, String body, String key) throws IOException, InterruptedException {
+        return HTTP.send(HttpRequest.newBuilder(URI.create(url(path)))
+                .header("Content-Type", "application/json").header("Authorization", "Bearer " + key)
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    protected HttpResponse<String> get(String path, String key) throws IOException, InterruptedException {
+        return HTTP.send(HttpRequest.newBuilder(URI.create(url(path))).header("Authorization", "Bearer " + key).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
 
     @DynamicPropertySource
     static void upstreams(DynamicPropertyRegistry registry) {
@@ -44,10 +108,9 @@ public abstract class GatewayTest {
         return "http://127.0.0.1:" + port + path;
     }
 
+    /** POST with the shared test key. */
     protected HttpResponse<String> post(String path, String body) throws IOException, InterruptedException {
-        return HTTP.send(HttpRequest.newBuilder(URI.create(url(path)))
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+        return post(path, body, apiKey());
     }
 
     protected HttpResponse<String> get(String path) throws IOException, InterruptedException {

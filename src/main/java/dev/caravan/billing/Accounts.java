@@ -1,0 +1,162 @@
+package dev.caravan.billing;
+
+import java.math.BigDecimal;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+import dev.caravan.api.GatewayException;
+import dev.caravan.auth.ApiKeyFormat;
+import dev.caravan.auth.ApiKeys;
+import org.springframework.dao.DuplicateKeyException;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/** Accounts, their keys and top-ups: what the admin API changes. */
+@Component
+public class Accounts {
+
+    public record Account(String id, String name, String email, BigDecimal balance, BigDecimal held,
+                          BigDecimal totalCredits, BigDecimal totalUsage, Instant createdAt) {
+        public BigDecimal available() {
+            return balance.subtract(held);
+        }
+    }
+
+    public record Key(String id, String accountId, String name, String prefix, Integer rpmLimit, BigDecimal spendLimit,
+                      BigDecimal spent, BigDecimal held, Instant expiresAt, Instant revokedAt, Instant createdAt) {
+    }
+
+    public record NewKey(Key key, String secret) {
+    }
+
+    public record TopUp(String purchaseId, BigDecimal amount, BigDecimal balance, boolean repeated) {
+    }
+
+    private final JdbcTemplate jdbc;
+    private final TransactionTemplate tx;
+    private final ApiKeys apiKeys;
+
+    public Accounts(JdbcTemplate jdbc, TransactionTemplate tx, ApiKeys apiKeys) {
+        this.jdbc = jdbc;
+        this.tx = tx;
+        this.apiKeys = apiKeys;
+    }
+
+    public Account create(String name, String email) {
+        return createWithId(ApiKeyFormat.newId("acct"), name, email);
+    }
+
+    Account createWithId(String id, String name, String email) {
+        jdbc.update("INSERT INTO accounts (id, name, email, balance, held, created_at) VALUES (?, ?, ?, 0, 0, ?)",
+                id, name, email, Timestamp.from(Instant.now()));
+        return get(id);
+    }
+
+    public Account get(String id) {
+        List<Account> found = jdbc.query("""
+                SELECT a.id, a.name, a.email, a.balance, a.held, a.created_at,
+                  (SELECT COALESCE(SUM(amount), 0) FROM credit_purchases p WHERE p.account_id = a.id) AS total_credits,
+                  (SELECT COALESCE(SUM(cost), 0) FROM usage_records u WHERE u.account_id = a.id) AS total_usage
+                FROM accounts a WHERE a.id = ?""", (rs, i) -> new Account(rs.getString("id"), rs.getString("name"),
+                rs.getString("email"), rs.getBigDecimal("balance"), rs.getBigDecimal("held"),
+                rs.getBigDecimal("total_credits"), rs.getBigDecimal("total_usage"),
+                rs.getTimestamp("created_at").toInstant()), id);
+        if (found.isEmpty()) {
+            throw notFound("account", id);
+        }
+        return found.get(0);
+    }
+
+    public boolean exists(String id) {
+        Integer count = jdbc.queryForObject("SELECT COUNT(*) FROM accounts WHERE id = ?", Integer.class, id);
+        return count != null && count > 0;
+    }
+
+    /** Credits once per idempotency key: a repeated top-up returns the first one's result. */
+    public TopUp addCredits(String accountId, BigDecimal amount, String reference, String idempotencyKey) {
+        get(accountId);
+        BigDecimal credited = Money.ledger(amount);
+        try {
+            return tx.execute(status -> {
+                String purchaseId = ApiKeyFormat.newId("pur");
+                Timestamp now = Timestamp.from(Instant.now());
+                jdbc.update("""
+                        INSERT INTO credit_purchases (id, account_id, amount, reference, idempotency_key, created_at)
+                        VALUES (?, ?, ?, ?, ?, ?)""", purchaseId, accountId, credited, reference, idempotencyKey, now);
+                BigDecimal balance = jdbc.queryForObject(
+                        "SELECT balance FROM accounts WHERE id = ? FOR UPDATE", BigDecimal.class, accountId).add(credited);
+                jdbc.update("UPDATE accounts SET balance = ? WHERE id = ?", balance, accountId);
+                jdbc.update("""
+                        INSERT INTO ledger_entries (account_id, kind, amount, balance_after, purchase_id, created_at)
+                        VALUES (?, 'credit', ?, ?, ?, ?)""", accountId, credited, balance, purchaseId, now);
+                return new TopUp(purchaseId, credited, balance, false);
+            });
+        } catch (DuplicateKeyException repeated) {
+            Map<String, Object> first = jdbc.queryForMap(
+                    "SELECT id, amount FROM credit_purchases WHERE account_id = ? AND idempotency_key = ?",
+                    accountId, idempotencyKey);
+            BigDecimal firstAmount = (BigDecimal) first.get("amount");
+            if (firstAmount.compareTo(credited) != 0) {
+                throw new GatewayException(409, "invalid_request_error", "idempotency_key_reused", "Idempotency-Key",
+                        "This Idempotency-Key was already used for a top-up of " + Money.plain(firstAmount)
+                                + "; use a new key for a different top-up.", null);
+            }
+            return new TopUp((String) first.get("id"), firstAmount, get(accountId).balance(), true);
+        }
+    }
+
+    public NewKey createKey(String accountId, String name, Integer rpmLimit, BigDecimal spendLimit, Instant expiresAt) {
+        get(accountId);
+        String secret = ApiKeyFormat.newKey();
+        String id = ApiKeyFormat.newId("key");
+        jdbc.update("""
+                INSERT INTO api_keys (id, account_id, name, prefix, key_hash, rpm_limit, spend_limit, spent, held,
+                    expires_at, created_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, 0, 0, ?, ?)""", id, accountId, name, ApiKeyFormat.displayPrefix(secret),
+                ApiKeyFormat.sha256(secret), rpmLimit, spendLimit == null ? null : Money.ledger(spendLimit),
+                expiresAt == null ? null : Timestamp.from(expiresAt), Timestamp.from(Instant.now()));
+        return new NewKey(key(id), secret);
+    }
+
+    public List<Key> keys(String accountId) {
+        get(accountId);
+        return jdbc.query("SELECT * FROM api_keys WHERE account_id = ? ORDER BY created_at, id", this::mapKey, accountId);
+    }
+
+    public Key key(String keyId) {
+        List<Key> found = jdbc.query("SELECT * FROM api_keys WHERE id = ?", this::mapKey, keyId);
+        if (found.isEmpty()) {
+            throw notFound("key", keyId);
+        }
+        return found.get(0);
+    }
+
+    /** Effective on the next request everywhere: reservations re-check revocation in the database. */
+    public Key revoke(String keyId) {
+        key(keyId);
+        jdbc.update("UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL",
+                Timestamp.from(Instant.now()), keyId);
+        String hash = jdbc.queryForObject("SELECT key_hash FROM api_keys WHERE id = ?", String.class, keyId);
+        apiKeys.forget(hash);
+        return key(keyId);
+    }
+
+    private Key mapKey(java.sql.ResultSet rs, int row) throws java.sql.SQLException {
+        return new Key(rs.getString("id"), rs.getString("account_id"), rs.getString("name"), rs.getString("prefix"),
+                (Integer) rs.getObject("rpm_limit"), rs.getBigDecimal("spend_limit"), rs.getBigDecimal("spent"),
+                rs.getBigDecimal("held"), instant(rs.getTimestamp("expires_at")), instant(rs.getTimestamp("revoked_at")),
+                instant(rs.getTimestamp("created_at")));
+    }
+
+    private static Instant instant(Timestamp timestamp) {
+        return timestamp == null ? null : timestamp.toInstant();
+    }
+
+    static GatewayException notFound(String what, String id) {
+        return new GatewayException(404, "invalid_request_error", what + "_not_found", null,
+                "No " + what + " with id '" + id + "'.", null);
+    }
+}

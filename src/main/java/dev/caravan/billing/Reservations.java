@@ -1,0 +1,246 @@
+package dev.caravan.billing;
+
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.caravan.api.ClientRequest;
+import dev.caravan.api.GatewayException;
+import dev.caravan.api.Operation;
+import dev.caravan.auth.ApiKeys;
+import dev.caravan.auth.Caller;
+import dev.caravan.metering.TokenCounter;
+import dev.caravan.routing.Plan;
+import org.apache.camel.Exchange;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * The reserve step: before any upstream is called, hold the request's worst-case cost with one
+ * conditional update per row (the account's free balance must cover it; the key must be live and
+ * within its spend limit). When the balance cannot cover the worst case but can cover a useful answer,
+ * the upstream {@code max_tokens} is lowered to what it covers instead of refusing.
+ */
+@Component("credits")
+public class Reservations {
+
+    private static final Logger log = LoggerFactory.getLogger(Reservations.class);
+    private static final BigDecimal MILLION = BigDecimal.valueOf(1_000_000);
+    private static final int ATTEMPTS = 3;
+
+    private final JdbcTemplate jdbc;
+    private final TransactionTemplate tx;
+    private final TokenCounter tokens;
+    private final int defaultMaxOutputTokens;
+    private final int minUsefulOutputTokens;
+    private final BigDecimal promptMargin;
+
+    public Reservations(JdbcTemplate jdbc, TransactionTemplate tx, TokenCounter tokens,
+                        @Value("${caravan.billing.default-max-output-tokens:4096}") int defaultMaxOutputTokens,
+                        @Value("${caravan.billing.min-useful-output-tokens:16}") int minUsefulOutputTokens,
+                        @Value("${caravan.billing.prompt-estimate-margin:1.10}") BigDecimal promptMargin) {
+        this.jdbc = jdbc;
+        this.tx = tx;
+        this.tokens = tokens;
+        this.defaultMaxOutputTokens = defaultMaxOutputTokens;
+        this.minUsefulOutputTokens = minUsefulOutputTokens;
+        this.promptMargin = promptMargin;
+    }
+
+    /** Route step: holds the worst case for {@code caller}; may lower max_tokens; sets {@code hold}. */
+    public void reserve(Exchange exchange) {
+        Caller caller = exchange.getVariable("caller", Caller.class);
+        ClientRequest request = exchange.getVariable("clientRequest", ClientRequest.class);
+        Plan plan = exchange.getVariable("plan", Plan.class);
+        String requestId = exchange.getVariable("requestId", String.class);
+
+        long promptTokens = promptEstimate(request);
+        BigDecimal inputPrice = plan.candidates().stream().map(b -> b.price().input().max(b.price().cachedInput()))
+                .max(BigDecimal::compareTo).orElse(BigDecimal.ZERO).divide(MILLION);
+        BigDecimal outputPrice = plan.candidates().stream().map(b -> b.price().output())
+                .max(BigDecimal::compareTo).orElse(BigDecimal.ZERO).divide(MILLION);
+        long maxOutput = request.operation() == Operation.EMBEDDINGS ? 0 : requestedMaxOutput(request, plan);
+        BigDecimal promptCost = inputPrice.multiply(BigDecimal.valueOf(promptTokens));
+
+        for (int attempt = 1; ; attempt++) {
+            Budget budget = budget(caller);
+            BigDecimal worstCase = Money.ledger(promptCost.add(outputPrice.multiply(BigDecimal.valueOf(maxOutput))));
+            Long cappedTo = null;
+            BigDecimal amount = worstCase;
+            if (worstCase.compareTo(budget.spendable()) > 0) {
+                long fits = fittingOutputTokens(budget.spendable(), promptCost, outputPrice, maxOutput);
+                if (fits < Math.min(minUsefulOutputTokens, Math.max(1, maxOutput))) {
+                    throw insufficient(budget, worstCase, promptCost, outputPrice, fits);
+                }
+                cappedTo = fits;
+                amount = Money.ledger(promptCost.add(outputPrice.multiply(BigDecimal.valueOf(fits))));
+            }
+            if (tryHold(caller, requestId, amount)) {
+                exchange.setVariable("hold", amount);
+                if (cappedTo != null) {
+                    exchange.setVariable("clientRequest", withMaxTokens(request, cappedTo));
+                    exchange.setVariable("maxTokensCapped", cappedTo);
+                }
+                return;
+            }
+            if (attempt == ATTEMPTS) {
+                // lost the race for the last credit to concurrent requests, repeatedly
+                throw insufficient(budget(caller), worstCase, promptCost, outputPrice, 0);
+            }
+        }
+    }
+
+    /**
+     * Error path: a request that failed before its answer pays nothing; its hold goes back. Never
+     * fails the error response: a hold it cannot release now is released by the sweeper.
+     */
+    public void releaseUnused(Exchange exchange) {
+        if (exchange.getVariable("hold") == null) {
+            return;
+        }
+        String requestId = exchange.getVariable("requestId", String.class);
+        try {
+            release(requestId);
+        } catch (RuntimeException e) {
+            log.error("Could not release the hold of request {} ({}); the sweeper will", requestId,
+                    e.getClass().getName());
+        }
+        exchange.removeVariable("hold");
+    }
+
+    private void release(String requestId) {
+        tx.executeWithoutResult(status -> {
+            List<Map<String, Object>> holds = jdbc.queryForList(
+                    "SELECT account_id, key_id, amount FROM holds WHERE request_id = ? FOR UPDATE", requestId);
+            if (holds.isEmpty()) {
+                return;
+            }
+            Map<String, Object> hold = holds.get(0);
+            releaseHold(jdbc, requestId, (String) hold.get("account_id"), (String) hold.get("key_id"),
+                    (BigDecimal) hold.get("amount"));
+        });
+    }
+
+    static void releaseHold(JdbcTemplate jdbc, String requestId, String accountId, String keyId, BigDecimal amount) {
+        jdbc.update("UPDATE accounts SET held = held - ? WHERE id = ?", amount, accountId);
+        jdbc.update("UPDATE api_keys SET held = held - ? WHERE id = ?", amount, keyId);
+        jdbc.update("DELETE FROM holds WHERE request_id = ?", requestId);
+    }
+
+    private boolean tryHold(Caller caller, String requestId, BigDecimal amount) {
+        Boolean held = tx.execute(status -> {
+            // account first, then key: the same lock order as settlement, so the two never deadlock
+            int account = jdbc.update("UPDATE accounts SET held = held + ? WHERE id = ? AND balance - held >= ?",
+                    amount, caller.accountId(), amount);
+            if (account == 0) {
+                return false;
+            }
+            int key = jdbc.update("""
+                    UPDATE api_keys SET held = held + ?
+                    WHERE id = ? AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > ?)
+                      AND (spend_limit IS NULL OR spent + held + ? <= spend_limit)""",
+                    amount, caller.keyId(), Timestamp.from(Instant.now()), amount);
+            if (key == 0) {
+                status.setRollbackOnly();
+                refuseKey(caller, amount);
+                return false;
+            }
+            jdbc.update("INSERT INTO holds (request_id, account_id, key_id, amount, created_at) VALUES (?, ?, ?, ?, ?)",
+                    requestId, caller.accountId(), caller.keyId(), amount, Timestamp.from(Instant.now()));
+            return true;
+        });
+        return Boolean.TRUE.equals(held);
+    }
+
+    /** Why the key refused a hold the account could cover: revoked, expired, or its spend limit. */
+    private void refuseKey(Caller caller, BigDecimal amount) {
+        Map<String, Object> key = jdbc.queryForMap(
+                "SELECT revoked_at, expires_at, spend_limit, spent, held FROM api_keys WHERE id = ?", caller.keyId());
+        if (key.get("revoked_at") != null) {
+            throw ApiKeys.unauthorized("This API key has been revoked.");
+        }
+        Timestamp expires = (Timestamp) key.get("expires_at");
+        if (expires != null && !expires.toInstant().isAfter(Instant.now())) {
+            throw ApiKeys.unauthorized("This API key has expired.");
+        }
+        BigDecimal limit = (BigDecimal) key.get("spend_limit");
+        BigDecimal used = ((BigDecimal) key.get("spent")).add((BigDecimal) key.get("held"));
+        throw new GatewayException(402, "insufficient_quota", "key_spend_limit_reached", null,
+                "This key's spend limit of $" + Money.plain(limit) + " is reached: $" + Money.plain(used)
+                        + " spent or held, this request needs up to $" + Money.plain(amount) + ".", null);
+    }
+
+    private record Budget(BigDecimal available, BigDecimal keyRemaining) {
+        BigDecimal spendable() {
+            return keyRemaining == null ? available : available.min(keyRemaining);
+        }
+    }
+
+    private Budget budget(Caller caller) {
+        BigDecimal available = jdbc.queryForObject("SELECT balance - held FROM accounts WHERE id = ?",
+                BigDecimal.class, caller.accountId());
+        BigDecimal keyRemaining = jdbc.queryForObject(
+                "SELECT spend_limit - spent - held FROM api_keys WHERE id = ?", BigDecimal.class, caller.keyId());
+        return new Budget(available.max(BigDecimal.ZERO), keyRemaining == null ? null : keyRemaining.max(BigDecimal.ZERO));
+    }
+
+    private long fittingOutputTokens(BigDecimal spendable, BigDecimal promptCost, BigDecimal outputPrice, long maxOutput) {
+        BigDecimal left = spendable.subtract(promptCost);
+        if (left.signum() < 0) {
+            return 0;
+        }
+        if (outputPrice.signum() == 0) {
+            return maxOutput;
+        }
+        return Math.min(maxOutput, left.divide(outputPrice, 0, RoundingMode.FLOOR).longValue());
+    }
+
+    private GatewayException insufficient(Budget budget, BigDecimal worstCase, BigDecimal promptCost,
+                                          BigDecimal outputPrice, long fits) {
+        boolean keyBound = budget.keyRemaining() != null && budget.keyRemaining().compareTo(budget.available()) < 0;
+        String which = keyBound ? "this key's spend limit leaves $" + Money.plain(budget.keyRemaining())
+                : "the account has $" + Money.plain(budget.available()) + " available";
+        String fit = promptCost.compareTo(budget.spendable()) > 0
+                ? " Not even the prompt (about $" + Money.plain(Money.ledger(promptCost)) + ") fits."
+                : " A max_tokens of at most " + fits + " would fit" + (fits < minUsefulOutputTokens
+                ? " (below the useful minimum of " + minUsefulOutputTokens + ")." : ".");
+        return new GatewayException(402, "insufficient_quota", keyBound ? "key_spend_limit_reached" : "insufficient_credits",
+                null, "Insufficient credits: this request needs up to $" + Money.plain(worstCase) + " and " + which
+                + "." + fit + " Add credits or lower max_tokens.", null);
+    }
+
+    private long promptEstimate(ClientRequest request) {
+        long counted = request.operation() == Operation.EMBEDDINGS
+                ? tokens.countEmbeddingInput(request.body().get("input"))
+                : tokens.countPrompt(request.body());
+        return promptMargin.multiply(BigDecimal.valueOf(counted)).setScale(0, RoundingMode.CEILING).longValue();
+    }
+
+    private long requestedMaxOutput(ClientRequest request, Plan plan) {
+        if (request.maxTokens() != null) {
+            return request.maxTokens();
+        }
+        Integer modelMax = plan.model().maxOutputTokens();
+        return modelMax != null ? modelMax : defaultMaxOutputTokens;
+    }
+
+    private static ClientRequest withMaxTokens(ClientRequest request, long maxTokens) {
+        ObjectNode body = request.body().deepCopy();
+        String field = body.has("max_completion_tokens") ? "max_completion_tokens" : "max_tokens";
+        body.put(field, maxTokens);
+        if (field.equals("max_completion_tokens") && body.has("max_tokens")) {
+            body.put("max_tokens", maxTokens);
+        }
+        return new ClientRequest(request.operation(), body, request.model(), request.stream(), request.includeUsage(),
+                (int) maxTokens);
+    }
+
+}

@@ -1,0 +1,79 @@
+package dev.caravan.billing;
+
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.stereotype.Component;
+
+/** Reads of the usage history: one generation, a page of records, per-day totals. */
+@Component
+public class UsageQueries {
+
+    /** Filters of a usage listing; null fields do not filter. {@code after} is the paging cursor (a seq). */
+    public record Filter(String accountId, Instant from, Instant to, String model, String keyId, Long after, int limit) {
+    }
+
+    public record Page(List<Map<String, Object>> records, boolean hasMore, List<Map<String, Object>> daily) {
+    }
+
+    private static final String COLUMNS = """
+            seq, request_id, key_id, created_at, model, backend, provider, upstream_model, prompt_tokens,
+            completion_tokens, cached_tokens, tokens_estimated, cost, streamed, cancelled, finish_reason, status,
+            latency_ms""";
+
+    private final JdbcTemplate jdbc;
+
+    public UsageQueries(JdbcTemplate jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    public Map<String, Object> generation(String accountId, String requestId) {
+        List<Map<String, Object>> found = jdbc.queryForList(
+                "SELECT " + COLUMNS + " FROM usage_records WHERE account_id = ? AND request_id = ?", accountId, requestId);
+        if (found.isEmpty()) {
+            throw Accounts.notFound("generation", requestId);
+        }
+        return found.get(0);
+    }
+
+    public Page page(Filter filter) {
+        StringBuilder where = new StringBuilder(" WHERE account_id = ?");
+        List<Object> args = new ArrayList<>(List.of(filter.accountId()));
+        if (filter.from() != null) {
+            where.append(" AND created_at >= ?");
+            args.add(Timestamp.from(filter.from()));
+        }
+        if (filter.to() != null) {
+            where.append(" AND created_at < ?");
+            args.add(Timestamp.from(filter.to()));
+        }
+        if (filter.model() != null) {
+            where.append(" AND model = ?");
+            args.add(filter.model());
+        }
+        if (filter.keyId() != null) {
+            where.append(" AND key_id = ?");
+            args.add(filter.keyId());
+        }
+        List<Object> daysArgs = new ArrayList<>(args);
+        StringBuilder pageWhere = new StringBuilder(where);
+        if (filter.after() != null) {
+            pageWhere.append(" AND seq < ?");
+            args.add(filter.after());
+        }
+        args.add(filter.limit() + 1);
+        List<Map<String, Object>> rows = jdbc.queryForList(
+                "SELECT " + COLUMNS + " FROM usage_records" + pageWhere + " ORDER BY seq DESC LIMIT ?", args.toArray());
+        boolean hasMore = rows.size() > filter.limit();
+        List<Map<String, Object>> daily = jdbc.queryForList("""
+                SELECT CAST(created_at AS DATE) AS day, COUNT(*) AS requests, SUM(prompt_tokens) AS prompt_tokens,
+                  SUM(completion_tokens) AS completion_tokens, SUM(cost) AS cost
+                FROM usage_records""" + where + " GROUP BY CAST(created_at AS DATE) ORDER BY day DESC",
+                daysArgs.toArray());
+        return new Page(hasMore ? rows.subList(0, filter.limit()) : rows, hasMore, daily);
+    }
+}
