@@ -36,22 +36,22 @@ public abstract class GatewayTest {
     protected static final FakeOpenAiUpstream UPSTREAM = FakeOpenAiUpstream.get();
     protected static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-    /** A key of an account with ample credit, shared by tests that are not about money. */
-    private static String sharedKey;
+    /** Per gateway (port): a key of an account with ample credit, shared by tests that are not about money. */
+    private static final java.util.Map<Integer, String> SHARED_KEYS = new java.util.concurrent.ConcurrentHashMap<>();
 
     @LocalServerPort
     protected int port;
 
     @org.junit.jupiter.api.BeforeEach
     void ensureSharedKey() throws Exception {
-        if (sharedKey == null) {
-            sharedKey = newFundedKey("1000");
+        if (!SHARED_KEYS.containsKey(port)) {
+            SHARED_KEYS.put(port, newFundedKey("1000"));
         }
     }
 
     /** The shared test key: {@code Authorization: Bearer <key>}. */
     protected String apiKey() {
-        return sharedKey;
+        return SHARED_KEYS.get(port);
     }
 
     /** Creates an account through the admin API, tops it up, and returns a new key for it. */
