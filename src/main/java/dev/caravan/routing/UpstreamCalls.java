@@ -66,6 +66,13 @@ public class UpstreamCalls {
             throw adapter(backend).toClientError(status, body, message.getHeader("Retry-After", String.class), backend);
         }
         if (request.stream()) {
+            String type = message.getHeader(Exchange.CONTENT_TYPE, "", String.class);
+            if (!type.startsWith("text/event-stream")) {
+                // an error page or a whole JSON answer instead of events: never relay it as a stream
+                readAtMost(message.getBody(InputStream.class));
+                throw GatewayException.badUpstream("The upstream answered a stream request with '" + type
+                        + "' instead of server-sent events.");
+            }
             return;
         }
         try (InputStream in = message.getBody(InputStream.class)) {
