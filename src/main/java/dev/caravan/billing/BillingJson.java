@@ -92,7 +92,7 @@ public class BillingJson {
         ArrayNode daily = node.putArray("daily");
         for (Map<String, Object> day : page.daily()) {
             ObjectNode d = daily.addObject();
-            d.put("date", date(day.get("day")).toString());
+            d.put("date", date(day.get("usage_day")).toString());
             d.put("requests", ((Number) day.get("requests")).longValue());
             d.put("prompt_tokens", ((Number) day.get("prompt_tokens")).longValue());
             d.put("completion_tokens", ((Number) day.get("completion_tokens")).longValue());

@@ -70,9 +70,9 @@ public class UsageQueries {
                 "SELECT " + COLUMNS + " FROM usage_records" + pageWhere + " ORDER BY seq DESC LIMIT ?", args.toArray());
         boolean hasMore = rows.size() > filter.limit();
         List<Map<String, Object>> daily = jdbc.queryForList("""
-                SELECT CAST(created_at AS DATE) AS day, COUNT(*) AS requests, SUM(prompt_tokens) AS prompt_tokens,
+                SELECT CAST(created_at AS DATE) AS usage_day, COUNT(*) AS requests, SUM(prompt_tokens) AS prompt_tokens,
                   SUM(completion_tokens) AS completion_tokens, SUM(cost) AS cost
-                FROM usage_records""" + where + " GROUP BY CAST(created_at AS DATE) ORDER BY day DESC",
+                FROM usage_records""" + where + " GROUP BY CAST(created_at AS DATE) ORDER BY usage_day DESC",
                 daysArgs.toArray());
         return new Page(hasMore ? rows.subList(0, filter.limit()) : rows, hasMore, daily);
     }

@@ -52,8 +52,10 @@ public class OpenAiExceptionHandler {
         if (e instanceof ErrorResponse springRefusal) {
             return spring(springRefusal);
         }
-        // the type only: exception messages can quote request data
-        log.error("Unexpected failure: {}", e.getClass().getName());
+        // the type only: exception messages can quote request data. SQL errors are the exception: all
+        // statements bind their values, so their text holds no request data and is needed to fix them.
+        log.error("Unexpected failure: {}", e instanceof org.springframework.dao.DataAccessException
+                ? e.getClass().getName() + ": " + e.getMessage() : e.getClass().getName());
         return ResponseEntity.status(500).contentType(MediaType.APPLICATION_JSON)
                 .body(OpenAiErrors.body("The gateway failed to handle the request.", "server_error", "internal_error", null));
     }

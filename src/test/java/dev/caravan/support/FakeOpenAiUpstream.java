@@ -33,6 +33,7 @@ import com.sun.net.httpserver.HttpServer;
  *   <li>{@code cut-stream}: 3 events, then the connection closes without finish_reason or [DONE];</li>
  *   <li>{@code status-NNN}: that HTTP status with an OpenAI error body (429 with Retry-After: 7);</li>
  *   <li>{@code malformed}: 200 with a body that is not JSON;</li>
+ *   <li>{@code echo}: answers with the last user message, word by word when streamed;</li>
  *   <li>{@code hang}: no answer for 5 s.</li>
  * </ul>
  */
@@ -121,14 +122,23 @@ public final class FakeOpenAiUpstream {
                 sleep(5000);
                 sendJson(exchange, 200, completion(model, true, false));
             } else if (stream) {
-                stream(exchange, model);
+                stream(exchange, model, body);
             } else {
-                sendJson(exchange, 200, completion(model, !model.equals("no-usage"), model.equals("tools")));
+                ObjectNode answer = completion(model, !model.equals("no-usage"), model.equals("tools"));
+                if (model.equals("echo")) {
+                    ((ObjectNode) answer.path("choices").get(0).path("message")).put("content", lastUserText(body));
+                }
+                sendJson(exchange, 200, answer);
             }
         }
     }
 
-    private void stream(HttpExchange exchange, String model) throws IOException {
+    private static String lastUserText(JsonNode request) {
+        JsonNode messages = request.path("messages");
+        return messages.get(messages.size() - 1).path("content").asText();
+    }
+
+    private void stream(HttpExchange exchange, String model, JsonNode request) throws IOException {
         exchange.getResponseHeaders().add("Content-Type", "text/event-stream");
         exchange.sendResponseHeaders(200, 0);
         OutputStream out = exchange.getResponseBody();
@@ -181,7 +191,8 @@ public final class FakeOpenAiUpstream {
                 usageAndDone(out, model, true);
             }
             default -> {
-                for (String word : CONTENT.split("(?<= )")) {
+                String text = model.equals("echo") ? lastUserText(request) : CONTENT;
+                for (String word : text.split("(?<= )")) {
                     event(out, chunk(model, word, null));
                 }
                 finishStream(out, model, !model.equals("no-usage"));

@@ -36,32 +36,48 @@ public abstract class GatewayTest {
     protected static final FakeOpenAiUpstream UPSTREAM = FakeOpenAiUpstream.get();
     protected static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-    /** A key of an account with ample credit, shared by tests that are not about money. */
-    private static String sharedKey;
+    /** Per test context (by port): a key of an account with ample credit, for tests not about money. */
+    private static final java.util.Map<Integer, String> SHARED_KEYS = new java.util.concurrent.ConcurrentHashMap<>();
 
     @LocalServerPort
     protected int port;
 
     @org.junit.jupiter.api.BeforeEach
     void ensureSharedKey() throws Exception {
-        if (sharedKey == null) {
-            sharedKey = newFundedKey("1000");
+        if (!SHARED_KEYS.containsKey(port)) {
+            SHARED_KEYS.put(port, newFundedKey("1000"));
         }
     }
 
-    /** The shared test key: {@code Authorization: Bearer <key>}. */
+    /** The shared test key of this context: {@code Authorization: Bearer <key>}. */
     protected String apiKey() {
-        return sharedKey;
+        return SHARED_KEYS.get(port);
+    }
+
+    /** An account made through the admin API for one test, and a key of it. */
+    protected record TestAccount(String id, String key) {
     }
 
     /** Creates an account through the admin API, tops it up, and returns a new key for it. */
     protected String newFundedKey(String credit) throws Exception {
+        return newAccount(credit).key();
+    }
+
+    protected TestAccount newAccount(String credit) throws Exception {
         String accountId = createAccount("test account");
         if (new java.math.BigDecimal(credit).signum() > 0) {
             addCredits(accountId, credit, "top-up-" + java.util.UUID.randomUUID());
         }
-        return json(admin("POST", "/admin/accounts/" + accountId + "/keys", "{\"name\":\"test key\"}"))
-                .path("key").asText();
+        return new TestAccount(accountId, newKey(accountId, "{\"name\":\"test key\"}"));
+    }
+
+    /** A new key for the account; {@code body} is the admin API's key request. */
+    protected String newKey(String accountId, String body) throws Exception {
+        HttpResponse<String> created = admin("POST", "/admin/accounts/" + accountId + "/keys", body);
+        if (created.statusCode() != 201) {
+            throw new AssertionError("key creation failed: " + created.body());
+        }
+        return json(created).path("key").asText();
     }
 
     protected String createAccount(String name) throws Exception {
