@@ -7,6 +7,7 @@ import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import dev.caravan.metering.UsageMetrics;
 import org.springframework.stereotype.Component;
 
 /**
@@ -17,6 +18,12 @@ import org.springframework.stereotype.Component;
 public class OpenAiErrorResponder {
 
     private static final Logger log = LoggerFactory.getLogger(OpenAiErrorResponder.class);
+
+    private final UsageMetrics metrics;
+
+    public OpenAiErrorResponder(UsageMetrics metrics) {
+        this.metrics = metrics;
+    }
 
     public void respond(Exchange exchange) {
         Throwable failure = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
@@ -29,6 +36,9 @@ public class OpenAiErrorResponder {
             message.setHeader("Retry-After", String.valueOf(error.retryAfterSeconds()));
         }
         message.setBody(OpenAiErrors.body(error));
+        // tagged with the catalog's model id only once the planner resolved it: client-sent names
+        // would let any client create metric series at will
+        metrics.recordFailure(exchange.getVariable("modelId", String.class), error.status());
     }
 
     private GatewayException classify(Throwable failure, Exchange exchange) {

@@ -49,7 +49,11 @@ public class Metering {
                     : new TokenUsage(tokens.countPrompt(request.body()), tokens.count(completionText(response)), 0, true);
         }
         BigDecimal cost = CostCalculator.cost(backend.price(), usage);
-        response.set("usage", usageJson(usage, cost));
+        ObjectNode usageNode = usageJson(usage, cost);
+        if (request.operation() == Operation.EMBEDDINGS) {
+            usageNode.remove("completion_tokens"); // not part of OpenAI's embeddings usage
+        }
+        response.set("usage", usageNode);
         response.put("provider", backend.providerName());
         String finishReason = response.path("choices").path(0).path("finish_reason").asText(null);
         exchange.setVariable("usage", RequestFacts.of(exchange).record(usage, cost, false, false, finishReason));

@@ -37,6 +37,7 @@ public class Planner {
         ClientRequest request = exchange.getVariable("clientRequest", ClientRequest.class);
         Plan plan = plan(request);
         exchange.setVariable("plan", plan);
+        exchange.setVariable("modelId", plan.model().id());
         exchange.setVariable("backend", plan.candidates().get(0));
         exchange.setVariable("backendId", plan.candidates().get(0).id());
     }

@@ -53,7 +53,8 @@ public class OpenAiExceptionHandler {
             return spring(springRefusal);
         }
         // the type only: exception messages can quote request data. SQL errors are the exception: all
-        // statements bind their values, so their text holds no request data and is needed to fix them.
+        // statements bind their values, so their text never holds message content (a constraint
+        // violation may name a key value such as a request id), and it is needed to fix them.
         log.error("Unexpected failure: {}", e instanceof org.springframework.dao.DataAccessException
                 ? e.getClass().getName() + ": " + e.getMessage() : e.getClass().getName());
         return ResponseEntity.status(500).contentType(MediaType.APPLICATION_JSON)
