@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
+import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -136,16 +137,10 @@ public class AdminController {
 
     @GetMapping("/accounts/{id}/usage")
     public ObjectNode usage(@RequestHeader(value = "Authorization", required = false) String auth,
-                            @PathVariable("id") String id,
-                            @RequestParam(value = "from", required = false) String from,
-                            @RequestParam(value = "to", required = false) String to,
-                            @RequestParam(value = "model", required = false) String model,
-                            @RequestParam(value = "key_id", required = false) String keyId,
-                            @RequestParam(value = "cursor", required = false) String cursor,
-                            @RequestParam(value = "limit", required = false) String limit) {
+                            @PathVariable("id") String id, @RequestParam Map<String, String> query) {
         checkToken(auth);
         accounts.get(id);
-        return view.usagePage(usage.page(UsageFilters.parse(id, from, to, model, keyId, cursor, limit)));
+        return view.usagePage(usage.page(UsageFilters.parse(id, query)));
     }
 
     private void checkToken(String authorization) {
