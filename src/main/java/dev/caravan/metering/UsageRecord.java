@@ -42,10 +42,14 @@ public record UsageRecord(
      */
     public record Attempt(String backendId, String outcome, int upstreamStatus, long latencyMillis) {
 
-        /** {@code backend status-or-outcome time}, e.g. {@code free/flash 429 12ms} or {@code paid/chat timeout 5001ms}. */
+        /**
+         * {@code backend status-or-outcome time}: {@code free/flash 429 12ms}, {@code paid/chat timeout 5001ms},
+         * {@code paid/chat error 8ms} (answered 200 with something that is not a valid answer).
+         */
         @Override
         public String toString() {
-            String result = upstreamStatus > 0 && !outcome.equals("cancelled") ? String.valueOf(upstreamStatus) : outcome;
+            boolean statusSays = outcome.equals("ok") || upstreamStatus >= 300;
+            String result = statusSays && upstreamStatus > 0 ? String.valueOf(upstreamStatus) : outcome;
             return backendId + " " + result + " " + latencyMillis + "ms";
         }
     }

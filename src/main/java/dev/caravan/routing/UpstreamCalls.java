@@ -68,6 +68,12 @@ public class UpstreamCalls {
             throw adapter(backend).toClientError(status, body, message.getHeader("Retry-After", String.class), backend);
         }
         if (request.stream()) {
+            String type = message.getHeader(Exchange.CONTENT_TYPE, String.class);
+            if (type == null || !type.toLowerCase(java.util.Locale.ROOT).startsWith("text/event-stream")) {
+                readAtMost(message.getBody(InputStream.class));
+                throw GatewayException.badUpstream("The upstream answered a stream request with '" + type
+                        + "' instead of server-sent events.");
+            }
             return;
         }
         try (InputStream in = message.getBody(InputStream.class)) {
