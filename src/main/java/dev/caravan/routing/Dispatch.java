@@ -30,6 +30,9 @@ import org.apache.camel.RuntimeCamelException;
  */
 final class Dispatch {
 
+    /** How long a free tier that answered 429 without a Retry-After is left alone: its minute window. */
+    private static final Duration DEFAULT_PARKING = Duration.ofSeconds(60);
+
     private final Dispatcher routing;
     private final Exchange request;
     private final Plan plan;
@@ -159,6 +162,9 @@ final class Dispatch {
             attempt.release();
             throw error;
         }
+        if (outcome == AttemptOutcome.RATE_LIMITED) {
+            routing.quotas().park(attempt.backend, attempt.retryAfter().orElse(DEFAULT_PARKING));
+        }
         attempt.release();
         failed(attempt, outcome, error);
         return false;
@@ -167,10 +173,6 @@ final class Dispatch {
     private void failed(UpstreamAttempt attempt, AttemptOutcome outcome, GatewayException error) {
         record(attempt, outcome);
         routing.breakers().onFailure(attempt.backend, attempt.elapsedNanos(), error);
-        if (outcome == AttemptOutcome.RATE_LIMITED) {
-            long seconds = error.retryAfterSeconds() == null ? 60 : error.retryAfterSeconds();
-            routing.quotas().park(attempt.backend, Duration.ofSeconds(seconds));
-        }
         lastFailure = error;
     }
 

@@ -2,7 +2,9 @@ package dev.caravan.routing;
 
 import java.io.Closeable;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.HashMap;
+import java.util.Optional;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -98,6 +100,16 @@ final class UpstreamAttempt implements Runnable {
     int upstreamStatus() {
         Integer status = exchange.getMessage().getHeader(Exchange.HTTP_RESPONSE_CODE, Integer.class);
         return status == null ? 0 : status;
+    }
+
+    /** The upstream's Retry-After in seconds, when it sent one. */
+    Optional<Duration> retryAfter() {
+        String value = exchange.getMessage().getHeader("Retry-After", String.class);
+        try {
+            return value == null ? Optional.empty() : Optional.of(Duration.ofSeconds(Long.parseLong(value.trim())));
+        } catch (NumberFormatException e) {
+            return Optional.empty(); // an HTTP date: rare from APIs, and parking by default is as good
+        }
     }
 
     long elapsedNanos() {
