@@ -104,19 +104,22 @@ final class Dispatch {
         routing.metrics().skipped(backend.id(), reason);
     }
 
+    /** Deadlines are compared as differences: {@code System.nanoTime()} may be negative and wraps. */
     private long nanosToNextDeadline() {
-        long next = hedgeDeadline();
+        long now = System.nanoTime();
+        long wait = hedgePending() ? hedgeAt() - now : Long.MAX_VALUE;
         for (UpstreamAttempt attempt : running) {
-            next = Math.min(next, attempt.firstByteDeadlineNanos);
+            wait = Math.min(wait, attempt.firstByteDeadlineNanos - now);
         }
-        return Math.max(0, next - System.nanoTime());
+        return Math.max(0, wait);
     }
 
-    /** When the next candidate joins the race: only with hedging, one extra at a time, if one is left. */
-    private long hedgeDeadline() {
-        if (!plan.hedging() || running.size() != 1 || remaining.isEmpty()) {
-            return Long.MAX_VALUE;
-        }
+    /** Whether another candidate may join the race: with hedging, one extra at a time, if one is left. */
+    private boolean hedgePending() {
+        return plan.hedging() && running.size() == 1 && !remaining.isEmpty();
+    }
+
+    private long hedgeAt() {
         return running.get(0).startedNanos + plan.hedgeAfter().toNanos();
     }
 
@@ -132,7 +135,7 @@ final class Dispatch {
                         + timeout.toMillis() + " ms.", null));
             }
         }
-        if (now - hedgeDeadline() >= 0) {
+        if (hedgePending() && now - hedgeAt() >= 0) {
             startNext();
         }
     }
