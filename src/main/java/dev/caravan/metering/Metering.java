@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.math.BigDecimal;
 import java.time.Instant;
+import java.util.List;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -125,20 +126,23 @@ public class Metering {
     }
 
     /** What a usage record needs from the exchange, taken before a stream outlives the route. */
-    private record RequestFacts(String requestId, Caller caller, String model, Backend backend, long startedNanos) {
+    private record RequestFacts(String requestId, Caller caller, String model, Backend backend, long startedNanos,
+                                List<UsageRecord.Attempt> attempts) {
 
+        @SuppressWarnings("unchecked")
         static RequestFacts of(Exchange exchange) {
             return new RequestFacts(exchange.getVariable("requestId", String.class),
                     exchange.getVariable("caller", Caller.class),
                     exchange.getVariable("clientRequest", ClientRequest.class).model(),
                     exchange.getVariable("backend", Backend.class),
-                    exchange.getVariable("startedNanos", Long.class));
+                    exchange.getVariable("startedNanos", Long.class),
+                    exchange.getVariable("attempts", List.class));
         }
 
         UsageRecord record(TokenUsage usage, BigDecimal cost, boolean streamed, boolean cancelled, String finishReason) {
             return new UsageRecord(requestId, caller.accountId(), caller.keyId(), Instant.now(), model, backend.id(),
                     backend.providerName(), backend.upstreamModel(), usage, cost, streamed, cancelled, finishReason, 200,
-                    (System.nanoTime() - startedNanos) / 1_000_000);
+                    (System.nanoTime() - startedNanos) / 1_000_000, attempts);
         }
     }
 }

@@ -5,7 +5,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.caravan.api.GatewayException;
 import dev.caravan.support.GatewayTest;
 import org.junit.jupiter.api.Test;
@@ -77,9 +76,9 @@ class AdminApiTest extends GatewayTest {
 
     @Test
     void isOffWithoutAnAdminToken() {
-        AdminController off = new AdminController(null, null, null, new ObjectMapper(), "");
+        AdminToken off = new AdminToken("");
 
-        assertThatThrownBy(() -> off.account("Bearer ", "acct_x"))
+        assertThatThrownBy(() -> off.check("Bearer "))
                 .isInstanceOfSatisfying(GatewayException.class, e -> {
                     assertThat(e.status()).isEqualTo(403);
                     assertThat(e.getMessage()).contains("CARAVAN_ADMIN_TOKEN");

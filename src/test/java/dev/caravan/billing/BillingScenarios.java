@@ -236,7 +236,7 @@ abstract class BillingScenarios extends GatewayTest {
         Map<String, Object> row = jdbc.queryForMap("SELECT * FROM usage_records WHERE request_id = ?", requestId);
 
         UsageRecord again = new UsageRecord(requestId, account.id(), (String) row.get("key_id"), Instant.now(), "chat",
-                "fake/ok", "fake", "ok", new TokenUsage(11, 7, 0, false), CHAT_COST, false, false, "stop", 200, 5);
+                "fake/ok", "fake", "ok", new TokenUsage(11, 7, 0, false), CHAT_COST, false, false, "stop", 200, 5, List.of());
         producer.send("direct:record-usage", exchange -> exchange.setVariable("usage", again));
         producer.send("direct:record-usage", exchange -> exchange.setVariable("usage", again));
 

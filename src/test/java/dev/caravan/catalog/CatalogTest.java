@@ -45,7 +45,7 @@ class CatalogTest {
         providers.put("cheap", provider("https://cheap.test/v1"));
         providers.put("fast", provider("https://fast.test/v1"));
         CatalogProperties.Model chat = new CatalogProperties.Model("chat", 128_000, 4096, Set.of("tools"),
-                List.of(backend("cheap", "small"), backend("fast", "turbo")));
+                null, List.of(backend("cheap", "small"), backend("fast", "turbo")));
         Catalog catalog = new Catalog(new CatalogProperties(providers, List.of(chat)), ADAPTERS);
 
         CatalogModel direct = catalog.find("fast/turbo").orElseThrow();
@@ -99,8 +99,7 @@ class CatalogTest {
     @Test
     void refusesAnUnknownProtocol() {
         CatalogProperties properties = properties(
-                Map.of("claude", new CatalogProperties.Provider("anthropic-v0", "https://api.anthropic.test", "key",
-                        false, Duration.ofSeconds(60), null)),
+                Map.of("claude", provider("anthropic-v0", "https://api.anthropic.test")),
                 model("chat", Set.of(), backend("claude", "sonnet")));
 
         assertThatThrownBy(() -> new Catalog(properties, ADAPTERS))
@@ -144,7 +143,7 @@ class CatalogTest {
     @Test
     void refusesANegativePrice() {
         CatalogProperties.Backend negativeOutput = new CatalogProperties.Backend("acme", "acme-large",
-                new Price(new BigDecimal("1"), new BigDecimal("-0.01"), null));
+                new Price(new BigDecimal("1"), new BigDecimal("-0.01"), null), null);
         CatalogProperties properties = properties(Map.of("acme", provider("https://api.acme.test/v1")),
                 model("chat", Set.of(), negativeOutput));
 
@@ -156,7 +155,7 @@ class CatalogTest {
     @Test
     void refusesANegativeCachedInputPrice() {
         CatalogProperties.Backend negativeCached = new CatalogProperties.Backend("acme", "acme-large",
-                new Price(new BigDecimal("1"), new BigDecimal("2"), new BigDecimal("-1")));
+                new Price(new BigDecimal("1"), new BigDecimal("2"), new BigDecimal("-1")), null);
         CatalogProperties properties = properties(Map.of("acme", provider("https://api.acme.test/v1")),
                 model("chat", Set.of(), negativeCached));
 
@@ -168,7 +167,7 @@ class CatalogTest {
     @Test
     void treatsAMissingPriceAsFree() {
         Catalog catalog = new Catalog(properties(Map.of("acme", provider("https://api.acme.test/v1")),
-                model("chat", Set.of(), new CatalogProperties.Backend("acme", "acme-large", null))), ADAPTERS);
+                model("chat", Set.of(), new CatalogProperties.Backend("acme", "acme-large", null, null))), ADAPTERS);
 
         assertThat(catalog.find("chat").orElseThrow().backends().get(0).price().isFree()).isTrue();
     }
@@ -231,14 +230,19 @@ class CatalogTest {
     }
 
     private static CatalogProperties.Provider provider(String baseUrl) {
-        return new CatalogProperties.Provider("openai", baseUrl, "key", false, Duration.ofSeconds(60), null);
+        return provider("openai", baseUrl);
+    }
+
+    private static CatalogProperties.Provider provider(String protocol, String baseUrl) {
+        return new CatalogProperties.Provider(protocol, baseUrl, "key", false, Duration.ofSeconds(60),
+                Duration.ofSeconds(5), null, null, null, new CatalogProperties.Breaker(50, 20, 5, Duration.ofSeconds(30), 1));
     }
 
     private static CatalogProperties.Model model(String id, Set<String> capabilities, CatalogProperties.Backend... backends) {
-        return new CatalogProperties.Model(id, null, null, capabilities, List.of(backends));
+        return new CatalogProperties.Model(id, null, null, capabilities, null, List.of(backends));
     }
 
     private static CatalogProperties.Backend backend(String provider, String model) {
-        return new CatalogProperties.Backend(provider, model, PRICE);
+        return new CatalogProperties.Backend(provider, model, PRICE, null);
     }
 }
