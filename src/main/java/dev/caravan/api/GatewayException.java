@@ -1,9 +1,9 @@
 package dev.caravan.api;
 
+import java.io.InterruptedIOException;
 import java.net.ConnectException;
 import java.net.NoRouteToHostException;
 import java.net.SocketException;
-import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
 import java.net.http.HttpTimeoutException;
 
@@ -72,8 +72,9 @@ public class GatewayException extends RuntimeException {
             return gateway;
         }
         for (Throwable t = failure; t != null; t = t.getCause()) {
-            if (t instanceof SocketTimeoutException || t instanceof HttpTimeoutException
-                    || t.getClass().getSimpleName().contains("Timeout")) {
+            // socket, connect and pool timeouts of the HTTP client are all InterruptedIOExceptions;
+            // matching by type (not by name) keeps a database timeout from passing for an upstream one
+            if (t instanceof InterruptedIOException || t instanceof HttpTimeoutException) {
                 return upstreamTimeout(backendId);
             }
             if (t instanceof ConnectException || t instanceof UnknownHostException
