@@ -1,10 +1,9 @@
 package dev.caravan.admin;
 
 import java.math.BigDecimal;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
+import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -14,7 +13,6 @@ import dev.caravan.billing.Accounts;
 import dev.caravan.billing.BillingJson;
 import dev.caravan.billing.UsageFilters;
 import dev.caravan.billing.UsageQueries;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.DeleteMapping;
@@ -41,15 +39,15 @@ public class AdminController {
     private final UsageQueries usage;
     private final BillingJson view;
     private final ObjectMapper json;
-    private final byte[] adminToken;
+    private final AdminToken adminToken;
 
     public AdminController(Accounts accounts, UsageQueries usage, BillingJson view, ObjectMapper json,
-                           @Value("${caravan.admin.token:}") String adminToken) {
+                           AdminToken adminToken) {
         this.accounts = accounts;
         this.usage = usage;
         this.view = view;
         this.json = json;
-        this.adminToken = adminToken.isBlank() ? null : adminToken.getBytes(StandardCharsets.UTF_8);
+        this.adminToken = adminToken;
     }
 
     @PostMapping("/accounts")
@@ -136,29 +134,14 @@ public class AdminController {
 
     @GetMapping("/accounts/{id}/usage")
     public ObjectNode usage(@RequestHeader(value = "Authorization", required = false) String auth,
-                            @PathVariable("id") String id,
-                            @RequestParam(value = "from", required = false) String from,
-                            @RequestParam(value = "to", required = false) String to,
-                            @RequestParam(value = "model", required = false) String model,
-                            @RequestParam(value = "key_id", required = false) String keyId,
-                            @RequestParam(value = "cursor", required = false) String cursor,
-                            @RequestParam(value = "limit", required = false) String limit) {
+                            @PathVariable("id") String id, @RequestParam Map<String, String> query) {
         checkToken(auth);
         accounts.get(id);
-        return view.usagePage(usage.page(UsageFilters.parse(id, from, to, model, keyId, cursor, limit)));
+        return view.usagePage(usage.page(UsageFilters.parse(id, query)));
     }
 
     private void checkToken(String authorization) {
-        if (adminToken == null) {
-            throw new GatewayException(403, "permission_error", "admin_api_disabled", null,
-                    "The admin API is off: set CARAVAN_ADMIN_TOKEN to turn it on.", null);
-        }
-        String presented = authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)
-                ? authorization.substring(7).trim() : "";
-        if (!MessageDigest.isEqual(adminToken, presented.getBytes(StandardCharsets.UTF_8))) {
-            throw new GatewayException(401, "invalid_request_error", "invalid_admin_token", null,
-                    "Missing or wrong admin token: send 'Authorization: Bearer <CARAVAN_ADMIN_TOKEN>'.", null);
-        }
+        adminToken.check(authorization);
     }
 
     private JsonNode object(byte[] body) {

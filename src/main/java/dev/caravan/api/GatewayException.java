@@ -1,5 +1,14 @@
 package dev.caravan.api;
 
+import java.io.InterruptedIOException;
+import java.net.ConnectException;
+import java.net.NoRouteToHostException;
+import java.net.SocketException;
+import java.net.UnknownHostException;
+import java.net.http.HttpTimeoutException;
+
+import org.apache.hc.core5.http.NoHttpResponseException;
+
 /**
  * A failure the client is told about, already classified: HTTP status plus the OpenAI error fields.
  * Thrown anywhere in a flow; {@link OpenAiErrorResponder} turns it into the response in one place.
@@ -52,6 +61,29 @@ public class GatewayException extends RuntimeException {
     public static GatewayException upstreamTimeout(String backend) {
         return new GatewayException(504, "upstream_error", "upstream_timeout", null,
                 "The upstream backend " + backend + " did not answer in time.", null);
+    }
+
+    /**
+     * A failure to talk to the upstream at all (refused, reset, timed out) as the client's error, or
+     * null when the failure is not about the upstream connection (a bug in the gateway).
+     */
+    public static GatewayException ofUpstreamFailure(Throwable failure, String backendId) {
+        if (failure instanceof GatewayException gateway) {
+            return gateway;
+        }
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            // socket, connect and pool timeouts of the HTTP client are all InterruptedIOExceptions;
+            // matching by type (not by name) keeps a database timeout from passing for an upstream one
+            if (t instanceof InterruptedIOException || t instanceof HttpTimeoutException) {
+                return upstreamTimeout(backendId);
+            }
+            if (t instanceof ConnectException || t instanceof UnknownHostException
+                    || t instanceof NoRouteToHostException || t instanceof SocketException
+                    || t instanceof NoHttpResponseException) {
+                return upstreamUnreachable(backendId);
+            }
+        }
+        return null;
     }
 
     public int status() {

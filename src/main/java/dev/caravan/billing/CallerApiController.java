@@ -1,5 +1,7 @@
 package dev.caravan.billing;
 
+import java.util.Map;
+
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.caravan.api.GatewayException;
 import dev.caravan.auth.ApiKeys;
@@ -58,13 +60,8 @@ public class CallerApiController {
 
     @GetMapping(path = "/v1/usage", produces = "application/json")
     public ObjectNode usage(@RequestHeader(value = "Authorization", required = false) String authorization,
-                            @RequestParam(value = "from", required = false) String from,
-                            @RequestParam(value = "to", required = false) String to,
-                            @RequestParam(value = "model", required = false) String model,
-                            @RequestParam(value = "key_id", required = false) String keyId,
-                            @RequestParam(value = "cursor", required = false) String cursor,
-                            @RequestParam(value = "limit", required = false) String limit) {
+                            @RequestParam Map<String, String> query) {
         Caller caller = apiKeys.authenticateFresh(authorization);
-        return json.usagePage(usage.page(UsageFilters.parse(caller.accountId(), from, to, model, keyId, cursor, limit)));
+        return json.usagePage(usage.page(UsageFilters.parse(caller.accountId(), query)));
     }
 }

@@ -13,7 +13,6 @@ import dev.caravan.api.GatewayException;
 import dev.caravan.api.Operation;
 import dev.caravan.auth.ApiKeys;
 import dev.caravan.auth.Caller;
-import dev.caravan.metering.TokenCounter;
 import dev.caravan.routing.Plan;
 import org.apache.camel.Exchange;
 import org.slf4j.Logger;
@@ -38,18 +37,16 @@ public class Reservations {
 
     private final JdbcTemplate jdbc;
     private final TransactionTemplate tx;
-    private final TokenCounter tokens;
     private final int defaultMaxOutputTokens;
     private final int minUsefulOutputTokens;
     private final BigDecimal promptMargin;
 
-    public Reservations(JdbcTemplate jdbc, TransactionTemplate tx, TokenCounter tokens,
+    public Reservations(JdbcTemplate jdbc, TransactionTemplate tx,
                         @Value("${caravan.billing.default-max-output-tokens:4096}") int defaultMaxOutputTokens,
                         @Value("${caravan.billing.min-useful-output-tokens:16}") int minUsefulOutputTokens,
                         @Value("${caravan.billing.prompt-estimate-margin:1.10}") BigDecimal promptMargin) {
         this.jdbc = jdbc;
         this.tx = tx;
-        this.tokens = tokens;
         this.defaultMaxOutputTokens = defaultMaxOutputTokens;
         this.minUsefulOutputTokens = minUsefulOutputTokens;
         this.promptMargin = promptMargin;
@@ -62,7 +59,7 @@ public class Reservations {
         Plan plan = exchange.getVariable("plan", Plan.class);
         String requestId = exchange.getVariable("requestId", String.class);
 
-        long promptTokens = promptEstimate(request);
+        long promptTokens = promptEstimate(plan);
         BigDecimal inputPrice = plan.candidates().stream().map(b -> b.price().input().max(b.price().cachedInput()))
                 .max(BigDecimal::compareTo).orElse(BigDecimal.ZERO).divide(MILLION);
         BigDecimal outputPrice = plan.candidates().stream().map(b -> b.price().output())
@@ -217,19 +214,18 @@ public class Reservations {
                 + "." + fit + " Add credits or lower max_tokens.", null);
     }
 
-    private long promptEstimate(ClientRequest request) {
-        long counted = request.operation() == Operation.EMBEDDINGS
-                ? tokens.countEmbeddingInput(request.body().get("input"))
-                : tokens.countPrompt(request.body());
-        return promptMargin.multiply(BigDecimal.valueOf(counted)).setScale(0, RoundingMode.CEILING).longValue();
+    private long promptEstimate(Plan plan) {
+        return promptMargin.multiply(BigDecimal.valueOf(plan.promptTokens())).setScale(0, RoundingMode.CEILING).longValue();
     }
 
+    /** The request's max_tokens, else the largest output any model of the plan (fallbacks too) may give. */
     private long requestedMaxOutput(ClientRequest request, Plan plan) {
         if (request.maxTokens() != null) {
             return request.maxTokens();
         }
-        Integer modelMax = plan.model().maxOutputTokens();
-        return modelMax != null ? modelMax : defaultMaxOutputTokens;
+        return plan.models().stream()
+                .mapToLong(m -> m.maxOutputTokens() != null ? m.maxOutputTokens() : defaultMaxOutputTokens)
+                .max().orElse(defaultMaxOutputTokens);
     }
 
     private static ClientRequest withMaxTokens(ClientRequest request, long maxTokens) {

@@ -4,6 +4,7 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
+import java.util.Map;
 
 import dev.caravan.api.GatewayException;
 
@@ -13,12 +14,12 @@ public final class UsageFilters {
     private UsageFilters() {
     }
 
-    /** Parses the usage listing parameters shared by the caller and admin APIs. */
-    public static UsageQueries.Filter parse(String accountId, String from, String to, String model, String keyId,
-                                      String cursor, String limit) {
-        Long pageSize = number("limit", limit, 1000L);
-        return new UsageQueries.Filter(accountId, time("from", from), time("to", to), blankToNull(model),
-                blankToNull(keyId), number("cursor", cursor, Long.MAX_VALUE), pageSize == null ? 50 : pageSize.intValue());
+    /** Parses {@code from, to, model, key_id, cursor, limit}; unknown parameters are ignored. */
+    public static UsageQueries.Filter parse(String accountId, Map<String, String> query) {
+        Long pageSize = number("limit", query.get("limit"), 1000L);
+        return new UsageQueries.Filter(accountId, time("from", query.get("from")), time("to", query.get("to")),
+                blankToNull(query.get("model")), blankToNull(query.get("key_id")),
+                number("cursor", query.get("cursor"), Long.MAX_VALUE), pageSize == null ? 50 : pageSize.intValue());
     }
 
     private static Instant time(String param, String value) {

@@ -50,7 +50,33 @@ public class Catalog {
                 throw new IllegalStateException(key + ".base-url: must be an http(s) URL or a path on this gateway, got '"
                         + provider.baseUrl() + "'");
             }
+            validateBreaker(key + ".breaker", provider.breaker());
+            validateFreeTier(key + ".free-tier", provider.freeTier());
         });
+    }
+
+    private static void validateBreaker(String key, CatalogProperties.Breaker breaker) {
+        if (breaker.failureRateThreshold() <= 0 || breaker.failureRateThreshold() > 100) {
+            throw new IllegalStateException(key + ".failure-rate-threshold: must be a percentage above 0 and at most 100");
+        }
+        if (breaker.slidingWindow() < 1 || breaker.minimumCalls() < 1 || breaker.halfOpenCalls() < 1) {
+            throw new IllegalStateException(key + ": sliding-window, minimum-calls and half-open-calls must be at least 1");
+        }
+        if (breaker.waitInOpen().isNegative() || breaker.waitInOpen().isZero()) {
+            throw new IllegalStateException(key + ".wait-in-open: must be a positive duration");
+        }
+    }
+
+    private static void validateFreeTier(String key, CatalogProperties.FreeTier freeTier) {
+        if (freeTier == null) {
+            return;
+        }
+        for (Integer limit : new Integer[] {freeTier.requestsPerMinute(), freeTier.requestsPerDay(),
+                freeTier.tokensPerMinute()}) {
+            if (limit != null && limit < 1) {
+                throw new IllegalStateException(key + ": limits must be positive (leave a limit out to not enforce it)");
+            }
+        }
     }
 
     private static CatalogModel resolve(CatalogProperties properties, CatalogProperties.Model model, String key) {
@@ -82,10 +108,15 @@ public class Catalog {
             if (price.input().signum() < 0 || price.output().signum() < 0 || price.cachedInput().signum() < 0) {
                 throw new IllegalStateException(backendKey + ".price: prices cannot be negative");
             }
-            backends.add(Backend.of(backend.provider(), provider, backend.model(), price));
+            Set<String> capabilities = backend.capabilities() == null ? model.capabilities() : backend.capabilities();
+            if (!model.capabilities().containsAll(capabilities)) {
+                throw new IllegalStateException(backendKey + ".capabilities: a backend can only narrow the model's "
+                        + "capabilities " + model.capabilities() + ", got " + capabilities);
+            }
+            backends.add(Backend.of(backend.provider(), provider, backend.model(), price, capabilities));
         }
         return new CatalogModel(model.id(), model.contextLength(), model.maxOutputTokens(), model.capabilities(),
-                List.copyOf(backends));
+                model.hedgeAfter(), List.copyOf(backends));
     }
 
     /**
@@ -104,10 +135,15 @@ public class Catalog {
         CatalogModel owner = models.values().stream()
                 .filter(m -> m.backends().contains(backend)).findFirst().orElseThrow();
         return Optional.of(new CatalogModel(requested, owner.contextLength(), owner.maxOutputTokens(),
-                owner.capabilities(), List.of(backend)));
+                owner.capabilities(), owner.hedgeAfter(), List.of(backend)));
     }
 
     public Collection<CatalogModel> models() {
         return models.values();
+    }
+
+    /** Every backend once, in catalog order. */
+    public Collection<Backend> backends() {
+        return backendsById.values();
     }
 }

@@ -23,6 +23,12 @@ public record CatalogProperties(Map<String, Provider> providers, List<Model> mod
     /**
      * An upstream API. {@code keyless} marks servers that need no key (local Ollama, vLLM, the demo
      * provider); any other provider with a blank {@code api-key} is treated as not configured.
+     *
+     * @param responseTimeout  longest silence on an open upstream connection (also mid-stream)
+     * @param connectTimeout   time to open the TCP (and TLS) connection
+     * @param firstByteTimeout time from sending the request to the upstream's answer starting; past it
+     *                         the next candidate is tried. Defaults to {@code responseTimeout}.
+     * @param freeTier         the provider's free quota, tracked by the gateway; null for paid providers
      */
     public record Provider(
             @DefaultValue("openai") String protocol,
@@ -30,10 +36,15 @@ public record CatalogProperties(Map<String, Provider> providers, List<Model> mod
             String apiKey,
             @DefaultValue("false") boolean keyless,
             @DefaultValue("60s") Duration responseTimeout,
-            Map<String, String> headers) {
+            @DefaultValue("5s") Duration connectTimeout,
+            Duration firstByteTimeout,
+            Map<String, String> headers,
+            FreeTier freeTier,
+            @DefaultValue Breaker breaker) {
 
         public Provider {
             headers = headers == null ? Map.of() : headers;
+            firstByteTimeout = firstByteTimeout == null ? responseTimeout : firstByteTimeout;
         }
 
         public boolean hasCredentials() {
@@ -41,11 +52,34 @@ public record CatalogProperties(Map<String, Provider> providers, List<Model> mod
         }
     }
 
+    /** Limits of a free tier; a limit left out is not enforced. Windows are calendar minutes and UTC days. */
+    public record FreeTier(Integer requestsPerMinute, Integer requestsPerDay, Integer tokensPerMinute) {
+    }
+
+    /**
+     * The circuit breaker of each of the provider's backends: it opens when at least
+     * {@code minimumCalls} of the last {@code slidingWindow} calls were made and
+     * {@code failureRateThreshold} percent of them failed; after {@code waitInOpen},
+     * {@code halfOpenCalls} probe calls decide whether it closes again.
+     */
+    public record Breaker(
+            @DefaultValue("50") float failureRateThreshold,
+            @DefaultValue("20") int slidingWindow,
+            @DefaultValue("5") int minimumCalls,
+            @DefaultValue("30s") Duration waitInOpen,
+            @DefaultValue("1") int halfOpenCalls) {
+    }
+
+    /**
+     * @param hedgeAfter when set, a request whose first candidate has not started answering after this
+     *                   long is also sent to the next candidate; the first to answer wins
+     */
     public record Model(
             String id,
             Integer contextLength,
             Integer maxOutputTokens,
             Set<String> capabilities,
+            Duration hedgeAfter,
             List<Backend> backends) {
 
         public Model {
@@ -54,6 +88,7 @@ public record CatalogProperties(Map<String, Provider> providers, List<Model> mod
         }
     }
 
-    public record Backend(String provider, String model, Price price) {
+    /** @param capabilities what this backend supports when less than the model; null: all of the model's */
+    public record Backend(String provider, String model, Price price, Set<String> capabilities) {
     }
 }

@@ -3,6 +3,7 @@ package dev.caravan.catalog;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.util.Comparator;
+import java.util.List;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -12,8 +13,9 @@ import org.springframework.stereotype.Component;
 
 /**
  * {@code GET /v1/models}: the OpenAI list shape, plus per model its pricing (USD per token, from the
- * cheapest backend, as OpenRouter reports it), context length, capabilities and backends.
- * Built once: the catalog does not change while the gateway runs.
+ * cheapest backend, as OpenRouter reports it), context length, capabilities and backends. Only what
+ * can be called is listed: backends whose provider has no key configured are left out, and so are
+ * models left without a backend. Built once: the catalog does not change while the gateway runs.
  */
 @Component("modelList")
 public class ModelList {
@@ -25,6 +27,10 @@ public class ModelList {
         root.put("object", "list");
         ArrayNode data = root.putArray("data");
         for (CatalogModel model : catalog.models()) {
+            List<Backend> usable = model.backends().stream().filter(b -> b.provider().hasCredentials()).toList();
+            if (usable.isEmpty()) {
+                continue;
+            }
             ObjectNode entry = data.addObject();
             entry.put("id", model.id());
             entry.put("object", "model");
@@ -38,14 +44,14 @@ public class ModelList {
             }
             ArrayNode capabilities = entry.putArray("capabilities");
             model.capabilities().stream().sorted().forEach(capabilities::add);
-            Price cheapest = model.backends().stream().map(Backend::price)
+            Price cheapest = usable.stream().map(Backend::price)
                     .min(Comparator.comparing(p -> p.input().add(p.output()))).orElseThrow();
             ObjectNode pricing = entry.putObject("pricing");
             pricing.set("prompt", perToken(cheapest.input()));
             pricing.set("completion", perToken(cheapest.output()));
             pricing.set("input_cache_read", perToken(cheapest.cachedInput()));
             ArrayNode backends = entry.putArray("backends");
-            for (Backend backend : model.backends()) {
+            for (Backend backend : usable) {
                 ObjectNode b = backends.addObject();
                 b.put("id", backend.id());
                 b.put("provider", backend.providerName());

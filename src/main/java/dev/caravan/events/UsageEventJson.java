@@ -20,12 +20,6 @@ public class UsageEventJson {
 
     public static final int SCHEMA_VERSION = 1;
 
-    /**
-     * Upstream calls made for the request, the one that answered included. The dispatcher calls one
-     * backend per request today; when routing retries other backends it reports the count here.
-     */
-    static final int ATTEMPTS = 1;
-
     private final ObjectMapper json;
     private final PriceVersions priceVersions;
 
@@ -59,7 +53,8 @@ public class UsageEventJson {
         event.put("finish_reason", usage.finishReason());
         event.put("status", usage.status());
         event.put("latency_ms", usage.latencyMillis());
-        event.put("attempts", ATTEMPTS);
+        // upstream calls made, the one that answered included: a settled request had at least that one
+        event.put("attempts", Math.max(1, usage.attempts().size()));
         try {
             return json.writeValueAsString(event);
         } catch (JsonProcessingException e) {

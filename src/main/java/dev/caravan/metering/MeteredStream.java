@@ -128,9 +128,12 @@ public final class MeteredStream extends InputStream {
 
     private void handle(SseEventReader.Event event) {
         if (event.data() == null) {
-            // comments and keep-alives carry no answer: pass them on as they came
-            write(event.raw().getBytes(StandardCharsets.UTF_8));
-            write("\n\n".getBytes(StandardCharsets.US_ASCII));
+            // keep-alive comments pass on as they came; anything else without data is not SSE
+            // (a proxy's error text, a stray line) and never reaches the client
+            if (event.raw().startsWith(":")) {
+                write(event.raw().getBytes(StandardCharsets.UTF_8));
+                write("\n\n".getBytes(StandardCharsets.US_ASCII));
+            }
             return;
         }
         translator.onEvent(event.name(), event.data(), this::onChunk);
@@ -155,7 +158,13 @@ public final class MeteredStream extends InputStream {
         accounting.observe(object);
         JsonNode usage = object.get("usage");
         if (usage == null || !usage.isObject()) {
-            writeWithProvider(data);
+            if (object.has("provider")) {
+                // an upstream that names its own provider (OpenRouter): the gateway's name replaces it
+                object.put("provider", provider);
+                writeData(toBytes(object));
+            } else {
+                writeWithProvider(data);
+            }
             return;
         }
         // The usage chunk: priced when it passes; the client sees it only if it asked.
@@ -200,7 +209,8 @@ public final class MeteredStream extends InputStream {
 
     private ObjectNode chunkSkeleton() {
         ObjectNode chunk = json.createObjectNode();
-        chunk.put("id", accounting.id());
+        // a stream that failed before its first chunk has no id yet: strict clients require one
+        chunk.put("id", accounting.id() != null ? accounting.id() : "chatcmpl-caravan-" + Long.toHexString(System.nanoTime()));
         chunk.put("object", "chat.completion.chunk");
         chunk.put("created", accounting.created() > 0 ? accounting.created() : System.currentTimeMillis() / 1000);
         chunk.put("model", accounting.model());

@@ -5,6 +5,7 @@ import java.io.InputStream;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.List;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -50,7 +51,11 @@ public class Metering {
                     : new TokenUsage(tokens.countPrompt(request.body()), tokens.count(completionText(response)), 0, true);
         }
         BigDecimal cost = CostCalculator.cost(backend.price(), usage);
-        response.set("usage", usageJson(usage, cost));
+        ObjectNode usageNode = usageJson(usage, cost);
+        if (request.operation() == Operation.EMBEDDINGS) {
+            usageNode.remove("completion_tokens"); // not part of OpenAI's embeddings usage
+        }
+        response.set("usage", usageNode);
         response.put("provider", backend.providerName());
         String finishReason = response.path("choices").path(0).path("finish_reason").asText(null);
         exchange.setVariable("usage", RequestFacts.of(exchange).record(usage, cost, false, false, finishReason));
@@ -122,14 +127,17 @@ public class Metering {
     }
 
     /** What a usage record needs from the exchange, taken before a stream outlives the route. */
-    private record RequestFacts(String requestId, Caller caller, String model, Backend backend, long startedNanos) {
+    private record RequestFacts(String requestId, Caller caller, String model, Backend backend, long startedNanos,
+                                List<UsageRecord.Attempt> attempts) {
 
+        @SuppressWarnings("unchecked")
         static RequestFacts of(Exchange exchange) {
             return new RequestFacts(exchange.getVariable("requestId", String.class),
                     exchange.getVariable("caller", Caller.class),
                     exchange.getVariable("clientRequest", ClientRequest.class).model(),
                     exchange.getVariable("backend", Backend.class),
-                    exchange.getVariable("startedNanos", Long.class));
+                    exchange.getVariable("startedNanos", Long.class),
+                    exchange.getVariable("attempts", List.class));
         }
 
         UsageRecord record(TokenUsage usage, BigDecimal cost, boolean streamed, boolean cancelled, String finishReason) {
@@ -137,7 +145,7 @@ public class Metering {
             return new UsageRecord(requestId, caller.accountId(), caller.keyId(),
                     Instant.now().truncatedTo(ChronoUnit.MICROS), model, backend.id(),
                     backend.providerName(), backend.upstreamModel(), usage, cost, streamed, cancelled, finishReason, 200,
-                    (System.nanoTime() - startedNanos) / 1_000_000);
+                    (System.nanoTime() - startedNanos) / 1_000_000, attempts);
         }
     }
 }

@@ -38,7 +38,7 @@ public class UsageMetrics {
                 .increment(usage.cost().doubleValue());
     }
 
-    /** A request refused or failed before an answer: counted, never charged. */
+    /** A request refused or failed before an answer: counted, never charged. {@code model} null: not resolved. */
     public void recordFailure(String model, int status) {
         Counter.builder("caravan.failures")
                 .description("Requests answered with an error")

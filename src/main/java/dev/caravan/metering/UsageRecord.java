@@ -2,6 +2,7 @@ package dev.caravan.metering;
 
 import java.math.BigDecimal;
 import java.time.Instant;
+import java.util.List;
 
 /**
  * What one request used and cost: metadata only, never message content. Produced by the metering
@@ -9,6 +10,8 @@ import java.time.Instant;
  *
  * @param status      HTTP status the client got (200 for streams that started, even if cut later)
  * @param cancelled   the client went away before the answer was complete
+ * @param attempts    every upstream call made for the request, in order; the last successful one answered
+ *                    and is the only one charged
  */
 public record UsageRecord(
         String requestId,
@@ -25,5 +28,29 @@ public record UsageRecord(
         boolean cancelled,
         String finishReason,
         int status,
-        long latencyMillis) {
+        long latencyMillis,
+        List<Attempt> attempts) {
+
+    public UsageRecord {
+        attempts = attempts == null ? List.of() : List.copyOf(attempts);
+    }
+
+    /**
+     * One upstream call of a request (a hop): the backend, how it ended ({@code ok}, {@code client_error},
+     * {@code rate_limited}, {@code error}, {@code timeout}, {@code unreachable}, {@code cancelled}), the
+     * upstream's HTTP status (0 when it never answered) and the time to its answer or failure.
+     */
+    public record Attempt(String backendId, String outcome, int upstreamStatus, long latencyMillis) {
+
+        /**
+         * {@code backend status-or-outcome time}: {@code free/flash 429 12ms}, {@code paid/chat timeout 5001ms},
+         * {@code paid/chat error 8ms} (answered 200 with something that is not a valid answer).
+         */
+        @Override
+        public String toString() {
+            boolean statusSays = outcome.equals("ok") || upstreamStatus >= 300;
+            String result = statusSays && upstreamStatus > 0 ? String.valueOf(upstreamStatus) : outcome;
+            return backendId + " " + result + " " + latencyMillis + "ms";
+        }
+    }
 }

@@ -1,10 +1,24 @@
 package dev.caravan.routing;
 
+import java.time.Duration;
 import java.util.List;
 
 import dev.caravan.catalog.Backend;
 import dev.caravan.catalog.CatalogModel;
 
-/** The model a request resolved to and the backends to try, best first. */
-public record Plan(CatalogModel model, List<Backend> candidates) {
+/**
+ * The backends a request may be sent to, best first, and what the dispatcher needs to know to try them.
+ *
+ * @param model        the model the client asked for (the first of a {@code models} fallback list)
+ * @param candidates   backends to try in order, across all the models that can serve the request
+ * @param models       the models the candidates belong to
+ * @param promptTokens estimated prompt tokens (no margin)
+ * @param hedgeAfter   race the next candidate when the current one has not answered after this long; null: no hedging
+ */
+public record Plan(CatalogModel model, List<Backend> candidates, List<CatalogModel> models, long promptTokens,
+                   Duration hedgeAfter) {
+
+    public boolean hedging() {
+        return hedgeAfter != null;
+    }
 }

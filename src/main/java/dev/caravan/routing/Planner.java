@@ -1,9 +1,12 @@
 package dev.caravan.routing;
 
+import java.math.BigDecimal;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.OptionalDouble;
 import java.util.Set;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -13,55 +16,183 @@ import dev.caravan.api.Operation;
 import dev.caravan.catalog.Backend;
 import dev.caravan.catalog.Catalog;
 import dev.caravan.catalog.CatalogModel;
+import dev.caravan.metering.TokenCounter;
 import org.apache.camel.Exchange;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Component;
 
 /**
- * The price-lookup step: resolves the requested model and orders its backends, cheapest first
- * (free tiers therefore first). Refuses what no backend of the model can serve.
+ * The price-lookup step: resolves the requested model (and a {@code models} fallback list), keeps the
+ * backends that can serve this request (capabilities, context length, credentials, the request's
+ * {@code provider} preferences) and orders them, by default by effective price for this request, so
+ * free tiers come first. Whether a backend is available right now (breaker, free-tier quota) is the
+ * dispatcher's call, made when it gets to that backend.
  */
 @Component("planner")
 public class Planner {
 
-    private static final Comparator<Backend> CHEAPEST_FIRST = Comparator.comparing(
-            (Backend b) -> b.price().input().add(b.price().output()));
-
     private final Catalog catalog;
+    private final TokenCounter tokens;
+    private final BackendStats stats;
+    private final long expectedOutputTokens;
 
-    public Planner(Catalog catalog) {
+    public Planner(Catalog catalog, TokenCounter tokens, BackendStats stats,
+                   @Value("${caravan.routing.expected-output-tokens:500}") long expectedOutputTokens) {
         this.catalog = catalog;
+        this.tokens = tokens;
+        this.stats = stats;
+        this.expectedOutputTokens = expectedOutputTokens;
     }
 
-    /** Sets the {@code plan} and the {@code backend} to call first. */
+    /** Route step: sets the {@code plan}. */
     public void plan(Exchange exchange) {
-        ClientRequest request = exchange.getVariable("clientRequest", ClientRequest.class);
-        Plan plan = plan(request);
+        Plan plan = plan(exchange.getVariable("clientRequest", ClientRequest.class));
         exchange.setVariable("plan", plan);
-        exchange.setVariable("backend", plan.candidates().get(0));
-        exchange.setVariable("backendId", plan.candidates().get(0).id());
+        exchange.setVariable("modelId", plan.model().id());
     }
 
     Plan plan(ClientRequest request) {
-        CatalogModel model = catalog.find(request.model())
-                .orElseThrow(() -> GatewayException.modelNotFound(request.model()));
-        Set<String> missing = new LinkedHashSet<>(requiredCapabilities(request));
-        missing.removeAll(model.capabilities());
-        if (!missing.isEmpty()) {
-            throw GatewayException.invalidRequest("model", "The model '" + model.id() + "' does not support "
-                    + String.join(", ", missing) + ".");
-        }
+        RouteControls controls = RouteControls.from(request.body());
+        List<CatalogModel> requested = resolve(request.model(), controls.models());
+        long promptTokens = request.operation() == Operation.EMBEDDINGS
+                ? tokens.countEmbeddingInput(request.body().get("input"))
+                : tokens.countPrompt(request.body());
+        Set<String> needed = requiredCapabilities(request);
+        Exclusions excluded = new Exclusions();
         List<Backend> candidates = new ArrayList<>();
-        for (Backend backend : model.backends()) {
-            if (backend.provider().hasCredentials()) {
-                candidates.add(backend);
+        List<CatalogModel> serving = new ArrayList<>();
+        for (CatalogModel model : requested) {
+            if (!modelCanServe(model, needed, promptTokens, excluded)) {
+                continue;
+            }
+            List<Backend> backends = eligibleBackends(model, needed, controls, excluded);
+            backends.sort(order(controls, promptTokens, request.maxTokens()));
+            if (!controls.allowFallbacks()) {
+                backends = withoutFallbacks(backends, controls);
+            }
+            if (!backends.isEmpty()) {
+                candidates.addAll(backends);
+                serving.add(model);
             }
         }
         if (candidates.isEmpty()) {
-            throw GatewayException.noBackend("No backend of '" + model.id()
-                    + "' is available: none of its providers has an api-key configured.");
+            throw excluded.failure(requested);
         }
-        candidates.sort(CHEAPEST_FIRST);
-        return new Plan(model, List.copyOf(candidates));
+        return new Plan(requested.get(0), List.copyOf(candidates), List.copyOf(serving), promptTokens,
+                hedgeAfter(controls, requested.get(0)));
+    }
+
+    private List<CatalogModel> resolve(String model, List<String> fallbacks) {
+        Set<String> names = new LinkedHashSet<>();
+        names.add(model);
+        names.addAll(fallbacks);
+        List<CatalogModel> models = new ArrayList<>();
+        for (String name : names) {
+            models.add(catalog.find(name).orElseThrow(() -> GatewayException.modelNotFound(name)));
+        }
+        return models;
+    }
+
+    private static boolean modelCanServe(CatalogModel model, Set<String> needed, long promptTokens, Exclusions excluded) {
+        Set<String> missing = new LinkedHashSet<>(needed);
+        missing.removeAll(model.capabilities());
+        if (!missing.isEmpty()) {
+            excluded.clientMistake("The model '" + model.id() + "' does not support " + String.join(", ", missing) + ".");
+            return false;
+        }
+        if (model.contextLength() != null && promptTokens > model.contextLength()) {
+            excluded.contextTooLong("The prompt (about " + promptTokens + " tokens) exceeds the context length of '"
+                    + model.id() + "' (" + model.contextLength() + " tokens).");
+            return false;
+        }
+        return true;
+    }
+
+    private static List<Backend> eligibleBackends(CatalogModel model, Set<String> needed, RouteControls controls,
+                                                  Exclusions excluded) {
+        List<Backend> eligible = new ArrayList<>();
+        for (Backend backend : model.backends()) {
+            String why = exclusion(backend, needed, controls);
+            if (why == null) {
+                eligible.add(backend);
+            } else {
+                excluded.backend(backend.id() + ": " + why);
+            }
+        }
+        return eligible;
+    }
+
+    /** Why a backend cannot take this request, or null when it can. */
+    private static String exclusion(Backend backend, Set<String> needed, RouteControls controls) {
+        if (!backend.provider().hasCredentials()) {
+            return "its provider has no api-key configured";
+        }
+        if (!backend.capabilities().containsAll(needed)) {
+            Set<String> missing = new LinkedHashSet<>(needed);
+            missing.removeAll(backend.capabilities());
+            return "does not support " + String.join(", ", missing);
+        }
+        if (!controls.only().isEmpty() && !controls.only().contains(backend.providerName())) {
+            return "not in provider.only";
+        }
+        if (controls.ignore().contains(backend.providerName())) {
+            return "in provider.ignore";
+        }
+        if (controls.maxPrompt() != null && backend.price().input().compareTo(controls.maxPrompt()) > 0) {
+            return "input price " + backend.price().input().toPlainString() + " is above provider.max_price.prompt";
+        }
+        if (controls.maxCompletion() != null && backend.price().output().compareTo(controls.maxCompletion()) > 0) {
+            return "output price " + backend.price().output().toPlainString() + " is above provider.max_price.completion";
+        }
+        return null;
+    }
+
+    /** provider.order first (in its order), then the requested sort, then the effective price. */
+    private Comparator<Backend> order(RouteControls controls, long promptTokens, Integer maxTokens) {
+        long output = maxTokens != null ? maxTokens : expectedOutputTokens;
+        Comparator<Backend> byPrice = Comparator.comparing(b -> effectivePrice(b, promptTokens, output));
+        Comparator<Backend> bySort = switch (controls.sort()) {
+            case PRICE -> byPrice;
+            case LATENCY -> measured(stats::latencyMillis, false).thenComparing(byPrice);
+            case THROUGHPUT -> measured(stats::tokensPerSecond, true).thenComparing(byPrice);
+        };
+        if (controls.order().isEmpty()) {
+            return bySort;
+        }
+        return Comparator.<Backend>comparingInt(b -> {
+            int position = controls.order().indexOf(b.providerName());
+            return position < 0 ? Integer.MAX_VALUE : position;
+        }).thenComparing(bySort);
+    }
+
+    /** What this request would cost on a backend, in USD per million (only the order matters). */
+    static BigDecimal effectivePrice(Backend backend, long promptTokens, long outputTokens) {
+        return backend.price().input().multiply(BigDecimal.valueOf(promptTokens))
+                .add(backend.price().output().multiply(BigDecimal.valueOf(outputTokens)));
+    }
+
+    /** Measured backends first, best first; unmeasured ones after, left to the next criterion. */
+    private static Comparator<Backend> measured(java.util.function.Function<String, OptionalDouble> metric,
+                                                boolean higherIsBetter) {
+        return Comparator.comparingDouble(b -> {
+            OptionalDouble value = metric.apply(b.id());
+            if (value.isEmpty()) {
+                return Double.MAX_VALUE;
+            }
+            return higherIsBetter ? -value.getAsDouble() : value.getAsDouble();
+        });
+    }
+
+    private static List<Backend> withoutFallbacks(List<Backend> ordered, RouteControls controls) {
+        if (controls.order().isEmpty()) {
+            return ordered.isEmpty() ? ordered : new ArrayList<>(ordered.subList(0, 1));
+        }
+        return new ArrayList<>(ordered.stream().filter(b -> controls.order().contains(b.providerName())).toList());
+    }
+
+    private static Duration hedgeAfter(RouteControls controls, CatalogModel model) {
+        Duration hedge = controls.hedgeAfter() != null ? controls.hedgeAfter() : model.hedgeAfter();
+        return hedge == null || hedge.isZero() ? null : hedge;
     }
 
     private static Set<String> requiredCapabilities(ClientRequest request) {
@@ -85,6 +216,47 @@ public class Planner {
                 }
             }
         }
+        if (request.stream()) {
+            needed.add("streaming");
+        }
         return needed;
+    }
+
+    /** Why models and backends were left out, to explain a request nothing can serve. */
+    private static final class Exclusions {
+        private final List<String> clientMistakes = new ArrayList<>();
+        private final List<String> contextTooLong = new ArrayList<>();
+        private final List<String> backends = new ArrayList<>();
+
+        void clientMistake(String why) {
+            clientMistakes.add(why);
+        }
+
+        void contextTooLong(String why) {
+            contextTooLong.add(why);
+        }
+
+        void backend(String why) {
+            backends.add(why);
+        }
+
+        /** 400 when the request asks what none of its models can do; 503 when configuration or preferences leave nothing. */
+        GatewayException failure(List<CatalogModel> requested) {
+            if (!backends.isEmpty()) {
+                String models = requested.stream().map(m -> "'" + m.id() + "'").reduce((a, b) -> a + ", " + b).orElse("");
+                List<String> reasons = new ArrayList<>(clientMistakes);
+                reasons.addAll(contextTooLong);
+                reasons.addAll(backends);
+                return GatewayException.noBackend("No backend of " + models + " can serve this request: "
+                        + String.join("; ", reasons) + ".");
+            }
+            if (clientMistakes.isEmpty()) {
+                return new GatewayException(400, "invalid_request_error", "context_length_exceeded", "messages",
+                        String.join(" ", contextTooLong), null);
+            }
+            List<String> reasons = new ArrayList<>(clientMistakes);
+            reasons.addAll(contextTooLong);
+            return GatewayException.invalidRequest("model", String.join(" ", reasons));
+        }
     }
 }

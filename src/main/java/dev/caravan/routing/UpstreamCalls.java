@@ -17,7 +17,8 @@ import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Component;
 
 /**
- * The two halves around the {@code http:} call in the {@code call-provider} route: build the upstream
+ * The two halves around the {@code http:} call in the {@code call-provider} route (one attempt of the
+ * {@link Dispatcher}): build the upstream
  * request with the adapter of the backend's protocol, and read the upstream status. Only the
  * headers built here go upstream; the client's own never do.
  */
@@ -49,6 +50,7 @@ public class UpstreamCalls {
         message.setHeader(Exchange.HTTP_METHOD, "POST");
         message.setBody(upstream.body());
         exchange.setVariable("upstreamUrl", upstream.url());
+        exchange.setVariable("connectTimeoutMillis", backend.provider().connectTimeout().toMillis());
         exchange.setVariable("responseTimeoutMillis", backend.provider().responseTimeout().toMillis());
     }
 
@@ -66,6 +68,12 @@ public class UpstreamCalls {
             throw adapter(backend).toClientError(status, body, message.getHeader("Retry-After", String.class), backend);
         }
         if (request.stream()) {
+            String type = message.getHeader(Exchange.CONTENT_TYPE, String.class);
+            if (type == null || !type.toLowerCase(java.util.Locale.ROOT).startsWith("text/event-stream")) {
+                readAtMost(message.getBody(InputStream.class));
+                throw GatewayException.badUpstream("The upstream answered a stream request with '" + type
+                        + "' instead of server-sent events.");
+            }
             return;
         }
         try (InputStream in = message.getBody(InputStream.class)) {

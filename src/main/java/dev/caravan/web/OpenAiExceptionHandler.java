@@ -7,8 +7,7 @@ import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
-import org.springframework.web.HttpMediaTypeNotSupportedException;
-import org.springframework.web.HttpRequestMethodNotSupportedException;
+import org.springframework.web.ErrorResponse;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
 import org.springframework.web.context.request.async.AsyncRequestNotUsableException;
@@ -28,18 +27,18 @@ public class OpenAiExceptionHandler {
         return response.body(OpenAiErrors.body(e));
     }
 
-    @ExceptionHandler(HttpRequestMethodNotSupportedException.class)
-    ResponseEntity<byte[]> method(HttpRequestMethodNotSupportedException e) {
-        return ResponseEntity.status(405).contentType(MediaType.APPLICATION_JSON)
-                .body(OpenAiErrors.body("Method " + e.getMethod() + " is not allowed here.", "invalid_request_error",
-                        "method_not_allowed", null));
-    }
-
-    @ExceptionHandler(HttpMediaTypeNotSupportedException.class)
-    ResponseEntity<byte[]> mediaType(HttpMediaTypeNotSupportedException e) {
-        return ResponseEntity.status(415).contentType(MediaType.APPLICATION_JSON)
-                .body(OpenAiErrors.body("Send the body as application/json.", "invalid_request_error",
-                        "unsupported_media_type", null));
+    /** Spring MVC's own refusals (unknown path, wrong method, bad media type...) keep their status. */
+    private static ResponseEntity<byte[]> spring(ErrorResponse e) {
+        int status = e.getStatusCode().value();
+        String message = switch (status) {
+            case 404 -> "Unknown path. The API is under /v1 (for example POST /v1/chat/completions).";
+            case 405 -> "This method is not allowed on this path.";
+            case 415 -> "Send the body as application/json.";
+            default -> "The request was not valid.";
+        };
+        return ResponseEntity.status(status).contentType(MediaType.APPLICATION_JSON)
+                .body(OpenAiErrors.body(message, status >= 500 ? "server_error" : "invalid_request_error",
+                        status == 404 ? "not_found" : null, null));
     }
 
     /** The client went away while its answer was written: nothing to answer, nothing to report. */
@@ -50,8 +49,14 @@ public class OpenAiExceptionHandler {
 
     @ExceptionHandler(Exception.class)
     ResponseEntity<byte[]> unexpected(Exception e) {
-        // the type only: exception messages can quote request data
-        log.error("Unexpected failure: {}", e.getClass().getName());
+        if (e instanceof ErrorResponse springRefusal) {
+            return spring(springRefusal);
+        }
+        // the type only: exception messages can quote request data. SQL errors are the exception: all
+        // statements bind their values, so their text never holds message content (a constraint
+        // violation may name a key value such as a request id), and it is needed to fix them.
+        log.error("Unexpected failure: {}", e instanceof org.springframework.dao.DataAccessException
+                ? e.getClass().getName() + ": " + e.getMessage() : e.getClass().getName());
         return ResponseEntity.status(500).contentType(MediaType.APPLICATION_JSON)
                 .body(OpenAiErrors.body("The gateway failed to handle the request.", "server_error", "internal_error", null));
     }

@@ -6,6 +6,7 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -21,7 +22,9 @@ import com.sun.net.httpserver.HttpServer;
 /**
  * A fake upstream that speaks the OpenAI wire format over real HTTP. How it answers is chosen by the
  * upstream model name in the request (the catalog maps test models to these names), so that one
- * server, started once per test JVM, serves every scenario:
+ * server, started once per test JVM, serves every scenario. {@link #named} starts more servers, one
+ * per fake provider of the routing tests, and {@link #behave} makes one of them answer every request
+ * as one of these behaviours (a provider that goes down, then comes back):
  * <ul>
  *   <li>{@code ok}: a complete answer with usage 11 prompt / 7 completion tokens (a stream when asked);</li>
  *   <li>{@code cached}: usage with 6 of the 11 prompt tokens cached;</li>
@@ -33,7 +36,11 @@ import com.sun.net.httpserver.HttpServer;
  *   <li>{@code cut-stream}: 3 events, then the connection closes without finish_reason or [DONE];</li>
  *   <li>{@code status-NNN}: that HTTP status with an OpenAI error body (429 with Retry-After: 7);</li>
  *   <li>{@code malformed}: 200 with a body that is not JSON;</li>
- *   <li>{@code hang}: no answer for 5 s.</li>
+ *   <li>{@code echo}: answers with the last user message, word by word when streamed;</li>
+ *   <li>{@code hang}: no answer for 5 s;</li>
+ *   <li>{@code reset}: the connection is closed without an answer;</li>
+ *   <li>{@code slow-first-byte}: nothing for {@value #SLOW_FIRST_BYTE_MS} ms, then the answer in slow pieces;
+ *       a client that went away meanwhile is counted in {@link #abortedAnswers()}.</li>
  * </ul>
  */
 public final class FakeOpenAiUpstream {
@@ -41,14 +48,18 @@ public final class FakeOpenAiUpstream {
     public static final String CONTENT = "Hello from the fake upstream.";
     public static final long SLOW_SPACING_MS = 400;
     public static final int LONG_STREAM_EVENTS = 35;
+    public static final long SLOW_FIRST_BYTE_MS = 3000;
 
     private static final FakeOpenAiUpstream INSTANCE = start();
+    private static final Map<String, FakeOpenAiUpstream> NAMED = new ConcurrentHashMap<>();
 
     private final ObjectMapper json = new ObjectMapper();
     private final HttpServer server;
     private final List<Recorded> requests = new CopyOnWriteArrayList<>();
     private final AtomicInteger endlessEventsSent = new AtomicInteger();
+    private final AtomicInteger abortedAnswers = new AtomicInteger();
     private volatile boolean endlessBrokenByPeer;
+    private volatile String behaviour;
 
     /** One request as the upstream saw it. */
     public record Recorded(String path, Headers headers, JsonNode body) {
@@ -60,6 +71,26 @@ public final class FakeOpenAiUpstream {
 
     public static FakeOpenAiUpstream get() {
         return INSTANCE;
+    }
+
+    /** Another fake upstream on its own port, one per name (a provider of the test catalog). */
+    public static FakeOpenAiUpstream named(String name) {
+        return NAMED.computeIfAbsent(name, n -> start());
+    }
+
+    /** Answer every chat request as the upstream model {@code asModel} would be; null: by the model sent. */
+    public void behave(String asModel) {
+        this.behaviour = asModel;
+    }
+
+    /** How many chat requests this upstream received. */
+    public long chatRequests() {
+        return requests.stream().filter(r -> r.path().endsWith("/chat/completions")).count();
+    }
+
+    /** Answers the client was no longer there to receive (its connection closed before the end). */
+    public int abortedAnswers() {
+        return abortedAnswers.get();
     }
 
     private static FakeOpenAiUpstream start() {
@@ -105,10 +136,16 @@ public final class FakeOpenAiUpstream {
         try (exchange) {
             JsonNode body = json.readTree(exchange.getRequestBody().readAllBytes());
             requests.add(new Recorded(exchange.getRequestURI().getPath(), exchange.getRequestHeaders(), body));
-            String model = body.path("model").asText();
+            String model = behaviour != null ? behaviour : body.path("model").asText();
             boolean stream = body.path("stream").asBoolean(false);
             if (exchange.getRequestURI().getPath().endsWith("/embeddings")) {
                 sendJson(exchange, 200, embeddings(body));
+            } else if (model.equals("reset")) {
+                // closing the exchange before any response closes the connection: no status, no byte
+                return;
+            } else if (model.equals("slow-first-byte")) {
+                sleep(SLOW_FIRST_BYTE_MS);
+                sendSlowly(exchange, stream);
             } else if (model.startsWith("status-")) {
                 int status = Integer.parseInt(model.substring(7));
                 if (status == 429) {
@@ -121,14 +158,23 @@ public final class FakeOpenAiUpstream {
                 sleep(5000);
                 sendJson(exchange, 200, completion(model, true, false));
             } else if (stream) {
-                stream(exchange, model);
+                stream(exchange, model, body);
             } else {
-                sendJson(exchange, 200, completion(model, !model.equals("no-usage"), model.equals("tools")));
+                ObjectNode answer = completion(model, !model.equals("no-usage"), model.equals("tools"));
+                if (model.equals("echo")) {
+                    ((ObjectNode) answer.path("choices").get(0).path("message")).put("content", lastUserText(body));
+                }
+                sendJson(exchange, 200, answer);
             }
         }
     }
 
-    private void stream(HttpExchange exchange, String model) throws IOException {
+    private static String lastUserText(JsonNode request) {
+        JsonNode messages = request.path("messages");
+        return messages.get(messages.size() - 1).path("content").asText();
+    }
+
+    private void stream(HttpExchange exchange, String model, JsonNode request) throws IOException {
         exchange.getResponseHeaders().add("Content-Type", "text/event-stream");
         exchange.sendResponseHeaders(200, 0);
         OutputStream out = exchange.getResponseBody();
@@ -181,11 +227,42 @@ public final class FakeOpenAiUpstream {
                 usageAndDone(out, model, true);
             }
             default -> {
-                for (String word : CONTENT.split("(?<= )")) {
+                String text = model.equals("echo") ? lastUserText(request) : CONTENT;
+                for (String word : text.split("(?<= )")) {
                     event(out, chunk(model, word, null));
                 }
                 finishStream(out, model, !model.equals("no-usage"));
             }
+        }
+    }
+
+    /** The answer in small pieces 30 ms apart, so that a client that went away is noticed. */
+    private void sendSlowly(HttpExchange exchange, boolean stream) {
+        try {
+            byte[] body;
+            if (stream) {
+                StringBuilder events = new StringBuilder();
+                for (String word : CONTENT.split("(?<= )")) {
+                    events.append("data: ").append(json.writeValueAsString(chunk("slow-first-byte", word, null))).append("\n\n");
+                }
+                events.append("data: ").append(json.writeValueAsString(chunk("slow-first-byte", null, "stop"))).append("\n\n");
+                events.append("data: [DONE]\n\n");
+                body = events.toString().getBytes(StandardCharsets.UTF_8);
+                exchange.getResponseHeaders().add("Content-Type", "text/event-stream");
+            } else {
+                body = json.writeValueAsBytes(completion("slow-first-byte", true, false));
+                exchange.getResponseHeaders().add("Content-Type", "application/json");
+            }
+            exchange.sendResponseHeaders(200, 0);
+            OutputStream out = exchange.getResponseBody();
+            int piece = Math.max(1, body.length / 10);
+            for (int from = 0; from < body.length; from += piece) {
+                out.write(body, from, Math.min(piece, body.length - from));
+                out.flush();
+                sleep(30);
+            }
+        } catch (IOException e) {
+            abortedAnswers.incrementAndGet();
         }
     }
 

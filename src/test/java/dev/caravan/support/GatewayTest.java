@@ -6,6 +6,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.List;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -13,15 +14,18 @@ import org.apache.camel.test.spring.junit5.CamelSpringBootTest;
 import org.springframework.boot.test.autoconfigure.actuate.observability.AutoConfigureObservability;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.context.annotation.Import;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
 /**
  * Base of the integration tests: the whole gateway (real routes from routes/, real config/application.yaml)
- * on a random port, with the test catalog pointing at {@link FakeOpenAiUpstream}. Every subclass shares
- * one Spring context: add nothing here that differs between tests.
+ * on a random port, with the test catalog pointing at {@link FakeOpenAiUpstream}s and the routing clock
+ * replaced by {@link TestClock}. Every subclass shares one Spring context: add nothing here that differs
+ * between tests.
  */
 @CamelSpringBootTest
+@Import(TestClock.Config.class)
 @AutoConfigureObservability // tests switch metrics export off unless asked: /actuator/prometheus is tested
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
         "caravan.models-file=src/test/resources/test-models.yaml",
@@ -36,7 +40,7 @@ public abstract class GatewayTest {
     protected static final FakeOpenAiUpstream UPSTREAM = FakeOpenAiUpstream.get();
     protected static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-    /** Per gateway (port): a key of an account with ample credit, shared by tests that are not about money. */
+    /** Per test context (by port): a key of an account with ample credit, for tests not about money. */
     private static final java.util.Map<Integer, String> SHARED_KEYS = new java.util.concurrent.ConcurrentHashMap<>();
 
     @LocalServerPort
@@ -49,19 +53,35 @@ public abstract class GatewayTest {
         }
     }
 
-    /** The shared test key: {@code Authorization: Bearer <key>}. */
+    /** The shared test key of this context: {@code Authorization: Bearer <key>}. */
     protected String apiKey() {
         return SHARED_KEYS.get(port);
     }
 
+    /** An account made through the admin API for one test, and a key of it. */
+    protected record TestAccount(String id, String key) {
+    }
+
     /** Creates an account through the admin API, tops it up, and returns a new key for it. */
     protected String newFundedKey(String credit) throws Exception {
+        return newAccount(credit).key();
+    }
+
+    protected TestAccount newAccount(String credit) throws Exception {
         String accountId = createAccount("test account");
         if (new java.math.BigDecimal(credit).signum() > 0) {
             addCredits(accountId, credit, "top-up-" + java.util.UUID.randomUUID());
         }
-        return json(admin("POST", "/admin/accounts/" + accountId + "/keys", "{\"name\":\"test key\"}"))
-                .path("key").asText();
+        return new TestAccount(accountId, newKey(accountId, "{\"name\":\"test key\"}"));
+    }
+
+    /** A new key for the account; {@code body} is the admin API's key request. */
+    protected String newKey(String accountId, String body) throws Exception {
+        HttpResponse<String> created = admin("POST", "/admin/accounts/" + accountId + "/keys", body);
+        if (created.statusCode() != 201) {
+            throw new AssertionError("key creation failed: " + created.body());
+        }
+        return json(created).path("key").asText();
     }
 
     protected String createAccount(String name) throws Exception {
@@ -98,10 +118,17 @@ public abstract class GatewayTest {
                 HttpResponse.BodyHandlers.ofString());
     }
 
+    /** Fake providers of the routing tests, each its own server: {@code FakeOpenAiUpstream.named(name)}. */
+    public static final List<String> NAMED_PROVIDERS = List.of("free", "paid", "flaky", "brittle", "spare", "lagging",
+            "alpha", "beta", "gamma");
+
     @DynamicPropertySource
     static void upstreams(DynamicPropertyRegistry registry) {
         registry.add("caravan.providers.fake.base-url", UPSTREAM::baseUrl);
         registry.add("caravan.providers.fake-impatient.base-url", UPSTREAM::baseUrl);
+        for (String provider : NAMED_PROVIDERS) {
+            registry.add("caravan.providers." + provider + ".base-url", () -> FakeOpenAiUpstream.named(provider).baseUrl());
+        }
     }
 
     protected String url(String path) {
@@ -120,6 +147,48 @@ public abstract class GatewayTest {
 
     protected static JsonNode json(HttpResponse<String> response) throws IOException {
         return JSON.readTree(response.body());
+    }
+
+    /** The caller's credits once every request of the key is settled (settlement runs off the response path). */
+    protected JsonNode settledCredits(String key) throws Exception {
+        long deadline = System.currentTimeMillis() + 10_000;
+        JsonNode credits = json(get("/v1/credits", key)).path("data");
+        while (credits.path("held").decimalValue().signum() != 0 && System.currentTimeMillis() < deadline) {
+            Thread.sleep(50);
+            credits = json(get("/v1/credits", key)).path("data");
+        }
+        return credits;
+    }
+
+    /** The backend that served a response ({@code X-Caravan-Backend}). */
+    protected static String backend(HttpResponse<?> response) {
+        return response.headers().firstValue("X-Caravan-Backend").orElse(null);
+    }
+
+    /** The upstream calls made for a response ({@code X-Caravan-Attempts}). */
+    protected static String attempts(HttpResponse<?> response) {
+        return response.headers().firstValue("X-Caravan-Attempts").orElse("");
+    }
+
+    /** One backend as {@code GET /admin/backends} shows it. */
+    protected JsonNode backendStatus(String backendId) throws Exception {
+        for (JsonNode backend : json(admin("GET", "/admin/backends", null)).path("data")) {
+            if (backend.path("id").asText().equals(backendId)) {
+                return backend;
+            }
+        }
+        throw new AssertionError("GET /admin/backends does not list " + backendId);
+    }
+
+    /** The data of the server-sent events of a (complete) streamed response, without [DONE]. */
+    protected static List<JsonNode> streamChunks(HttpResponse<String> response) throws IOException {
+        List<JsonNode> chunks = new java.util.ArrayList<>();
+        for (String line : response.body().split("\n")) {
+            if (line.startsWith("data: ") && !line.equals("data: [DONE]")) {
+                chunks.add(JSON.readTree(line.substring(6)));
+            }
+        }
+        return chunks;
     }
 
     protected static String chat(String model, String extraFields) {

@@ -1,0 +1,99 @@
+package dev.caravan.admin;
+
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.caravan.api.GatewayException;
+import dev.caravan.support.GatewayTest;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** The admin API refuses bad input with clear OpenAI-shaped 4xx errors. */
+class AdminApiTest extends GatewayTest {
+
+    @Test
+    void createsAnAccountAndShowsAKeyOnlyOnce() throws Exception {
+        HttpResponse<String> created = admin("POST", "/admin/accounts", "{\"name\":\"Lin\",\"email\":\"lin@example.com\"}");
+        assertThat(created.statusCode()).isEqualTo(201);
+        String id = json(created).path("id").asText();
+        assertThat(json(created).path("balance").decimalValue()).isZero();
+
+        HttpResponse<String> key = admin("POST", "/admin/accounts/" + id + "/keys",
+                "{\"name\":\"ci\",\"rpm_limit\":60,\"spend_limit\":\"12.5\",\"expires_at\":\"2099-01-01T00:00:00Z\"}");
+        assertThat(key.statusCode()).isEqualTo(201);
+        JsonNode body = json(key);
+        String secret = body.path("key").asText();
+        assertThat(secret).startsWith("cvn-").hasSizeGreaterThan(40);
+        assertThat(secret).startsWith(body.path("prefix").asText());
+        assertThat(body.path("spend_limit").decimalValue()).isEqualByComparingTo("12.5");
+
+        String listed = admin("GET", "/admin/accounts/" + id + "/keys", null).body();
+        assertThat(listed).contains(body.path("id").asText()).doesNotContain(secret);
+    }
+
+    @Test
+    void refusesBadInputWithClearErrors() throws Exception {
+        String account = createAccount("Bad Input");
+        assertError(admin("POST", "/admin/accounts", "{\"name\":"), 400, null);
+        assertError(admin("POST", "/admin/accounts", "[]"), 400, null);
+        assertError(admin("POST", "/admin/accounts", "{}"), 400, "name");
+        assertError(admin("POST", "/admin/accounts", "{\"name\":42}"), 400, "name");
+        assertError(addCredits(account, "-5", "neg"), 400, "amount");
+        assertError(addCredits(account, "0", "zero"), 400, "amount");
+        assertError(addCredits(account, "\"ten\"", "text"), 400, "amount");
+        assertError(addCredits(account, "0.0000000000001", "too-precise"), 400, "amount");
+        assertError(admin("POST", "/admin/accounts/" + account + "/credits", "{\"amount\":5}"), 400, "Idempotency-Key");
+        assertError(addCredits("acct_nope", "5", "unknown"), 404, null);
+        assertError(admin("GET", "/admin/accounts/acct_nope", null), 404, null);
+        assertError(admin("POST", "/admin/accounts/acct_nope/keys", "{\"name\":\"x\"}"), 404, null);
+        assertError(admin("POST", "/admin/accounts/" + account + "/keys", "{\"name\":\"x\",\"rpm_limit\":0}"), 400, "rpm_limit");
+        assertError(admin("POST", "/admin/accounts/" + account + "/keys", "{\"name\":\"x\",\"spend_limit\":-1}"), 400, "spend_limit");
+        assertError(admin("POST", "/admin/accounts/" + account + "/keys", "{\"name\":\"x\",\"expires_at\":\"soon\"}"), 400, "expires_at");
+        assertError(admin("DELETE", "/admin/keys/key_nope", null), 404, null);
+        assertError(admin("GET", "/admin/accounts/" + account + "/usage?limit=0", null), 400, "limit");
+        assertError(admin("GET", "/admin/accounts/" + account + "/usage?from=yesterday", null), 400, "from");
+        assertThat(json(admin("GET", "/admin/accounts/" + account, null)).path("balance").decimalValue()).isZero();
+    }
+
+    @Test
+    void refusesAWrongOrMissingAdminToken() throws Exception {
+        HttpResponse<String> wrong = HTTP.send(HttpRequest.newBuilder(URI.create(url("/admin/accounts")))
+                .header("Authorization", "Bearer not-the-token").header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"name\":\"x\"}")).build(), HttpResponse.BodyHandlers.ofString());
+        assertError(wrong, 401, null);
+        HttpResponse<String> missing = HTTP.send(HttpRequest.newBuilder(URI.create(url("/admin/accounts/x"))).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertError(missing, 401, null);
+        // an API key is not an admin token
+        HttpResponse<String> apiKeyAsAdmin = HTTP.send(HttpRequest.newBuilder(URI.create(url("/admin/accounts/x")))
+                .header("Authorization", "Bearer " + apiKey()).GET().build(), HttpResponse.BodyHandlers.ofString());
+        assertError(apiKeyAsAdmin, 401, null);
+    }
+
+    @Test
+    void isOffWithoutAnAdminToken() {
+        AdminToken off = new AdminToken("");
+
+        assertThatThrownBy(() -> off.check("Bearer "))
+                .isInstanceOfSatisfying(GatewayException.class, e -> {
+                    assertThat(e.status()).isEqualTo(403);
+                    assertThat(e.getMessage()).contains("CARAVAN_ADMIN_TOKEN");
+                });
+    }
+
+    private static void assertError(HttpResponse<String> response, int status, String param) throws Exception {
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(status);
+        assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(v -> assertThat(v).startsWith("application/json"));
+        JsonNode error = json(response).path("error");
+        assertThat(error.path("message").asText()).isNotBlank();
+        assertThat(error.path("type").asText()).isNotBlank();
+        if (param != null) {
+            assertThat(error.path("param").asText()).isEqualTo(param);
+        }
+        assertThat(response.body()).doesNotContain("Exception", "at dev.");
+    }
+}

@@ -1,0 +1,413 @@
+package dev.caravan.billing;
+
+import java.io.BufferedReader;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.math.BigDecimal;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.caravan.metering.TokenUsage;
+import dev.caravan.metering.UsageRecord;
+import dev.caravan.support.GatewayTest;
+import org.apache.camel.ProducerTemplate;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.jdbc.core.JdbcTemplate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Money through real HTTP: accounts, keys, credits, holds, settlement and the caller's views. Runs
+ * once per database (subclasses): the assertions check the ledger in the database itself.
+ */
+abstract class BillingScenarios extends GatewayTest {
+
+    /** What one request to model {@code chat} costs: 11 x $2.50/M + 7 x $10.00/M. */
+    static final BigDecimal CHAT_COST = new BigDecimal("0.0000975");
+
+    @Autowired
+    JdbcTemplate jdbc;
+
+    @Autowired
+    ProducerTemplate producer;
+
+    @Test
+    void anAccountToppedUpSpendsFromTwoKeysAndSeesEveryChargeInItsHistory() throws Exception {
+        String account = createAccount("Ada");
+        assertThat(addCredits(account, "10.00", "purchase-1").statusCode()).isEqualTo(200);
+        String first = newKey(account, "{\"name\":\"backend\"}");
+        String second = newKey(account, "{\"name\":\"batch jobs\"}");
+
+        HttpResponse<String> one = post("/v1/chat/completions", chat("chat", ""), first);
+        HttpResponse<String> two = post("/v1/chat/completions", chat("chat", ""), second);
+        HttpResponse<String> three = post("/v1/chat/completions", chat("chat", ""), second);
+        assertThat(List.of(one.statusCode(), two.statusCode(), three.statusCode())).containsOnly(200);
+        awaitSettled(account);
+
+        JsonNode credits = json(get("/v1/credits", first)).path("data");
+        assertThat(credits.path("total_credits").decimalValue()).isEqualByComparingTo("10");
+        assertThat(credits.path("total_usage").decimalValue()).isEqualByComparingTo(CHAT_COST.multiply(BigDecimal.valueOf(3)));
+        assertThat(credits.path("balance").decimalValue())
+                .isEqualByComparingTo(new BigDecimal("10").subtract(CHAT_COST.multiply(BigDecimal.valueOf(3))));
+        assertThat(credits.path("held").decimalValue()).isEqualByComparingTo("0");
+
+        JsonNode secondKey = json(get("/v1/key", second)).path("data");
+        assertThat(secondKey.path("label").asText()).isEqualTo("batch jobs");
+        assertThat(secondKey.path("spent").decimalValue()).isEqualByComparingTo(CHAT_COST.multiply(BigDecimal.TWO));
+        assertThat(secondKey.toString()).doesNotContain(second);
+
+        String requestId = one.headers().firstValue("X-Request-Id").orElseThrow();
+        JsonNode generation = json(get("/v1/generation?id=" + requestId, first)).path("data");
+        assertThat(generation.path("id").asText()).isEqualTo(requestId);
+        assertThat(generation.path("model").asText()).isEqualTo("chat");
+        assertThat(generation.path("backend").asText()).isEqualTo("fake/ok");
+        assertThat(generation.path("prompt_tokens").asLong()).isEqualTo(11);
+        assertThat(generation.path("completion_tokens").asLong()).isEqualTo(7);
+        assertThat(generation.path("cost").decimalValue()).isEqualByComparingTo(CHAT_COST);
+        assertThat(generation.path("streamed").asBoolean()).isFalse();
+        assertThat(generation.path("cancelled").asBoolean()).isFalse();
+        assertThat(generation.path("finish_reason").asText()).isEqualTo("stop");
+        assertThat(generation.path("latency_ms").asLong()).isNotNegative();
+        // another account's key cannot read it
+        assertThat(get("/v1/generation?id=" + requestId, apiKey()).statusCode()).isEqualTo(404);
+
+        JsonNode page = json(get("/v1/usage?limit=2", first));
+        assertThat(page.path("data")).hasSize(2);
+        assertThat(page.path("has_more").asBoolean()).isTrue();
+        JsonNode rest = json(get("/v1/usage?limit=2&cursor=" + page.path("next_cursor").asText(), first));
+        assertThat(rest.path("data")).hasSize(1);
+        assertThat(rest.path("has_more").asBoolean()).isFalse();
+        assertThat(rest.path("data").get(0).path("id").asText()).isEqualTo(requestId);
+        JsonNode day = page.path("daily").get(0);
+        assertThat(day.path("requests").asLong()).isEqualTo(3);
+        assertThat(day.path("cost").decimalValue()).isEqualByComparingTo(CHAT_COST.multiply(BigDecimal.valueOf(3)));
+        String secondKeyId = secondKey.path("id").asText();
+        assertThat(json(get("/v1/usage?key_id=" + secondKeyId, first)).path("data")).hasSize(2);
+        assertThat(json(get("/v1/usage?model=other", first)).path("data")).isEmpty();
+        assertThat(json(get("/v1/usage?from=2000-01-01&to=2000-01-02", first)).path("data")).isEmpty();
+
+        JsonNode adminView = json(admin("GET", "/admin/accounts/" + account, null));
+        assertThat(adminView.path("balance").decimalValue()).isEqualByComparingTo(credits.path("balance").decimalValue());
+        assertThat(json(admin("GET", "/admin/accounts/" + account + "/keys", null)).path("data")).hasSize(2);
+        assertThat(json(admin("GET", "/admin/accounts/" + account + "/usage", null)).path("data")).hasSize(3);
+        assertLedgerBalances(account);
+    }
+
+    @Test
+    void aRevokedKeyIsRefusedOnItsNextRequestWhileTheOtherKeyGoesOn() throws Exception {
+        TestAccount account = newAccount("1");
+        String other = newKey(account.id(), "{\"name\":\"other\"}");
+        assertThat(post("/v1/chat/completions", chat("chat", ""), account.key()).statusCode()).isEqualTo(200);
+        String keyId = json(get("/v1/key", account.key())).path("data").path("id").asText();
+
+        JsonNode revoked = json(admin("DELETE", "/admin/keys/" + keyId, null));
+        assertThat(revoked.path("revoked_at").isTextual()).isTrue();
+
+        HttpResponse<String> refused = post("/v1/chat/completions", chat("chat", ""), account.key());
+        assertThat(refused.statusCode()).isEqualTo(401);
+        assertThat(json(refused).path("error").path("message").asText()).contains("revoked");
+        assertThat(get("/v1/credits", account.key()).statusCode()).isEqualTo(401);
+        assertThat(post("/v1/chat/completions", chat("chat", ""), other).statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void refusesMissingUnknownAndExpiredKeys() throws Exception {
+        HttpResponse<String> missing = HTTP.send(HttpRequest.newBuilder(URI.create(url("/v1/chat/completions")))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(chat("chat", ""))).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(missing.statusCode()).isEqualTo(401);
+        assertThat(json(missing).path("error").path("code").asText()).isEqualTo("invalid_api_key");
+        assertThat(post("/v1/chat/completions", chat("chat", ""), "cvn-not-a-real-key").statusCode()).isEqualTo(401);
+
+        TestAccount account = newAccount("1");
+        String expired = newKey(account.id(), "{\"name\":\"old\",\"expires_at\":\"2020-01-01T00:00:00Z\"}");
+        HttpResponse<String> refused = post("/v1/chat/completions", chat("chat", ""), expired);
+        assertThat(refused.statusCode()).isEqualTo(401);
+        assertThat(json(refused).path("error").path("message").asText()).contains("expired");
+    }
+
+    @Test
+    void limitsAKeyToItsRequestsPerMinute() throws Exception {
+        TestAccount account = newAccount("1");
+        String limited = newKey(account.id(), "{\"name\":\"slow lane\",\"rpm_limit\":2}");
+
+        assertThat(post("/v1/chat/completions", chat("chat", ""), limited).statusCode()).isEqualTo(200);
+        assertThat(post("/v1/chat/completions", chat("chat", ""), limited).statusCode()).isEqualTo(200);
+        HttpResponse<String> third = post("/v1/chat/completions", chat("chat", ""), limited);
+
+        assertThat(third.statusCode()).isEqualTo(429);
+        assertThat(third.headers().firstValue("Retry-After")).hasValueSatisfying(v -> assertThat(Long.parseLong(v)).isBetween(1L, 60L));
+        assertThat(json(third).path("error").path("type").asText()).isEqualTo("rate_limit_error");
+    }
+
+    @Test
+    void refusesAKeyOverItsSpendLimitSayingWhichLimit() throws Exception {
+        TestAccount account = newAccount("10");
+        // each request holds ~$0.000125 (prompt + 10 tokens at $10/M) and costs $0.0000975:
+        // the limit covers two, then what is left no longer covers a useful answer
+        String capped = newKey(account.id(), "{\"name\":\"capped\",\"spend_limit\":0.0003}");
+
+        HttpResponse<String> first = post("/v1/chat/completions", chat("chat", "\"max_tokens\":10"), capped);
+        assertThat(first.statusCode()).isEqualTo(200);
+        awaitSettled(account.id());
+        HttpResponse<String> second = post("/v1/chat/completions", chat("chat", "\"max_tokens\":10"), capped);
+        assertThat(second.statusCode()).isEqualTo(200);
+        awaitSettled(account.id());
+
+        HttpResponse<String> refused = post("/v1/chat/completions", chat("chat", "\"max_tokens\":10"), capped);
+        assertThat(refused.statusCode()).isEqualTo(402);
+        assertThat(json(refused).path("error").path("code").asText()).isEqualTo("key_spend_limit_reached");
+        assertThat(json(refused).path("error").path("message").asText()).contains("key");
+    }
+
+    @Test
+    void capsMaxTokensToWhatTheBalanceCoversAndSaysSo() throws Exception {
+        // $0.002 covers the prompt plus ~190 output tokens at $10/M, not the 4096 the model allows
+        TestAccount account = newAccount("0.002");
+
+        HttpResponse<String> response = post("/v1/chat/completions", chat("chat", ""), account.key());
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        long capped = Long.parseLong(response.headers().firstValue("X-Caravan-Max-Tokens-Capped").orElseThrow());
+        assertThat(capped).isBetween(150L, 200L);
+        assertThat(UPSTREAM.lastRequestFor("ok").body().path("max_tokens").asLong()).isEqualTo(capped);
+        awaitSettled(account.id());
+        assertLedgerBalances(account.id());
+    }
+
+    @Test
+    void refusesWith402WhenNotEvenAShortAnswerFitsSayingWhatWouldFit() throws Exception {
+        TestAccount account = newAccount("0.0001");
+
+        HttpResponse<String> refused = post("/v1/chat/completions", chat("chat", "\"max_tokens\":1000"), account.key());
+
+        assertThat(refused.statusCode()).isEqualTo(402);
+        JsonNode error = json(refused).path("error");
+        assertThat(error.path("code").asText()).isEqualTo("insufficient_credits");
+        assertThat(error.path("message").asText()).contains("needs up to $", "has $0.0001 available", "max_tokens of at most");
+        assertThat(countRows("usage_records", account.id())).isZero();
+        assertThat(countRows("holds", account.id())).isZero();
+    }
+
+    @Test
+    void keepsTheLedgerExactAcrossPlainStreamedFailedAndAbortedRequests() throws Exception {
+        TestAccount account = newAccount("5");
+        String key = account.key();
+
+        assertThat(post("/v1/chat/completions", chat("chat", ""), key).statusCode()).isEqualTo(200);
+        assertThat(post("/v1/chat/completions", chat("cached-chat", ""), key).statusCode()).isEqualTo(200);
+        readStream(key, chat("chat", "\"stream\":true"), Integer.MAX_VALUE);
+        readStream(key, chat("cut", "\"stream\":true"), Integer.MAX_VALUE);
+        assertThat(post("/v1/chat/completions", chat("err-500", ""), key).statusCode()).isEqualTo(502);
+        assertThat(post("/v1/chat/completions", chat("unreachable", ""), key).statusCode()).isEqualTo(502);
+        assertThat(post("/v1/embeddings", "{\"model\":\"embed\",\"input\":\"x\"}", key).statusCode()).isEqualTo(200);
+        readStream(key, chat("endless", "\"stream\":true"), 3);
+        awaitSettled(account.id());
+
+        List<Map<String, Object>> usage = jdbc.queryForList(
+                "SELECT model, cost, cancelled, finish_reason, streamed FROM usage_records WHERE account_id = ?", account.id());
+        // failed requests that produced nothing are not charged and leave no usage row
+        assertThat(usage).extracting(row -> row.get("model"))
+                .containsExactlyInAnyOrder("chat", "cached-chat", "chat", "cut", "embed", "endless");
+        Map<String, Object> aborted = usage.stream().filter(r -> r.get("model").equals("endless")).findFirst().orElseThrow();
+        assertThat((Boolean) aborted.get("cancelled")).isTrue();
+        assertThat((BigDecimal) aborted.get("cost")).isPositive();
+        Map<String, Object> cut = usage.stream().filter(r -> r.get("model").equals("cut")).findFirst().orElseThrow();
+        assertThat(cut.get("finish_reason")).isEqualTo("error");
+        assertThat((BigDecimal) cut.get("cost")).isPositive();
+        assertLedgerBalances(account.id());
+    }
+
+    @Test
+    void aSettlementDeliveredTwiceChargesOnce() throws Exception {
+        TestAccount account = newAccount("1");
+        HttpResponse<String> response = post("/v1/chat/completions", chat("chat", ""), account.key());
+        awaitSettled(account.id());
+        String requestId = response.headers().firstValue("X-Request-Id").orElseThrow();
+        BigDecimal balance = balance(account.id());
+        Map<String, Object> row = jdbc.queryForMap("SELECT * FROM usage_records WHERE request_id = ?", requestId);
+
+        UsageRecord again = new UsageRecord(requestId, account.id(), (String) row.get("key_id"), Instant.now(), "chat",
+                "fake/ok", "fake", "ok", new TokenUsage(11, 7, 0, false), CHAT_COST, false, false, "stop", 200, 5, List.of());
+        producer.send("direct:record-usage", exchange -> exchange.setVariable("usage", again));
+        producer.send("direct:record-usage", exchange -> exchange.setVariable("usage", again));
+
+        assertThat(balance(account.id())).isEqualByComparingTo(balance);
+        assertThat(jdbc.queryForObject("SELECT COUNT(*) FROM usage_records WHERE request_id = ?", Integer.class, requestId))
+                .isEqualTo(1);
+        assertThat(jdbc.queryForObject("SELECT COUNT(*) FROM ledger_entries WHERE request_id = ?", Integer.class, requestId))
+                .isEqualTo(1);
+        assertLedgerBalances(account.id());
+    }
+
+    @Test
+    void aTopUpRepeatedWithTheSameIdempotencyKeyCreditsOnce() throws Exception {
+        String account = createAccount("Grace");
+
+        HttpResponse<String> first = addCredits(account, "25.50", "order-77");
+        HttpResponse<String> repeat = addCredits(account, "25.50", "order-77");
+        HttpResponse<String> conflicting = addCredits(account, "30", "order-77");
+
+        assertThat(first.statusCode()).isEqualTo(200);
+        assertThat(repeat.statusCode()).isEqualTo(200);
+        assertThat(json(repeat).path("repeated").asBoolean()).isTrue();
+        assertThat(json(repeat).path("id").asText()).isEqualTo(json(first).path("id").asText());
+        assertThat(conflicting.statusCode()).isEqualTo(409);
+        assertThat(balance(account)).isEqualByComparingTo("25.50");
+        assertThat(jdbc.queryForObject("SELECT COUNT(*) FROM ledger_entries WHERE account_id = ?", Integer.class, account))
+                .isEqualTo(1);
+    }
+
+    @Test
+    void releasesTheHoldsOfACrashedInstanceWithoutACharge() throws Exception {
+        TestAccount account = newAccount("1");
+        String keyId = json(get("/v1/key", account.key())).path("data").path("id").asText();
+        // what a crash leaves behind: a hold whose settlement never comes
+        jdbc.update("UPDATE accounts SET held = held + 0.25 WHERE id = ?", account.id());
+        jdbc.update("UPDATE api_keys SET held = held + 0.25 WHERE id = ?", keyId);
+        jdbc.update("INSERT INTO holds (request_id, account_id, key_id, amount, created_at) VALUES (?, ?, ?, 0.25, ?)",
+                "req_crashed" + System.nanoTime(), account.id(), keyId, java.sql.Timestamp.from(Instant.now().minusSeconds(7200)));
+
+        sweeper().sweepOlderThan(Instant.now().minusSeconds(3600));
+
+        assertThat(countRows("holds", account.id())).isZero();
+        assertThat(jdbc.queryForObject("SELECT held FROM accounts WHERE id = ?", BigDecimal.class, account.id())).isZero();
+        assertThat(balance(account.id())).isEqualByComparingTo("1");
+        assertLedgerBalances(account.id());
+    }
+
+    @Test
+    void twoHundredRequestsReleasedTogetherNeverSpendMoreThanTheCredit() throws Exception {
+        // $0.005 covers 51 answers at $0.0000975, but only a few worst-case holds at a time
+        TestAccount account = newAccount("0.005");
+        List<String> gateways = gatewayBaseUrls();
+        int requests = 200;
+        java.util.concurrent.CountDownLatch start = new java.util.concurrent.CountDownLatch(1);
+        List<java.util.concurrent.Future<HttpResponse<String>>> futures = new ArrayList<>();
+        try (var pool = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+            for (int i = 0; i < requests; i++) {
+                String base = gateways.get(i % gateways.size());
+                futures.add(pool.submit(() -> {
+                    start.await();
+                    return HTTP.send(HttpRequest.newBuilder(URI.create(base + "/v1/chat/completions"))
+                            .header("Content-Type", "application/json").header("Authorization", "Bearer " + account.key())
+                            .POST(HttpRequest.BodyPublishers.ofString(chat("chat", "\"max_tokens\":100"))).build(),
+                            HttpResponse.BodyHandlers.ofString());
+                }));
+            }
+            start.countDown();
+        }
+        List<HttpResponse<String>> responses = new ArrayList<>();
+        for (var future : futures) {
+            responses.add(future.get());
+        }
+        awaitSettled(account.id());
+
+        List<Integer> statuses = statuses(responses);
+        long admitted = statuses.stream().filter(s -> s == 200).count();
+        assertThat(statuses).containsOnly(200, 402);
+        assertThat(admitted).isPositive().isLessThan(requests);
+        List<BigDecimal> charges = jdbc.queryForList("SELECT cost FROM usage_records WHERE account_id = ?",
+                BigDecimal.class, account.id());
+        // every admitted request was covered by its hold and charged in full, exactly once
+        assertThat(charges).hasSize((int) admitted).allSatisfy(c -> assertThat(c).isEqualByComparingTo(CHAT_COST));
+        assertThat(charges.stream().reduce(BigDecimal.ZERO, BigDecimal::add)).isLessThanOrEqualTo(new BigDecimal("0.005"));
+        assertThat(jdbc.queryForObject("SELECT held FROM api_keys WHERE account_id = ?", BigDecimal.class, account.id()))
+                .isZero();
+        assertLedgerBalances(account.id());
+    }
+
+    /** The gateway instances the concurrency scenario spreads its requests over. */
+    List<String> gatewayBaseUrls() throws Exception {
+        return List.of(url(""));
+    }
+
+    @Autowired
+    HoldSweeper holdSweeper;
+
+    HoldSweeper sweeper() {
+        return holdSweeper;
+    }
+
+    // --- helpers -------------------------------------------------------------------------------------
+
+    /** Streams a chat request; reads {@code maxEvents} data events, then hangs up. */
+    void readStream(String key, String body, int maxEvents) throws Exception {
+        HttpResponse<InputStream> response = HTTP.send(HttpRequest.newBuilder(URI.create(url("/v1/chat/completions")))
+                .header("Content-Type", "application/json").header("Authorization", "Bearer " + key)
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofInputStream());
+        assertThat(response.statusCode()).isEqualTo(200);
+        try (BufferedReader reader = new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8))) {
+            int events = 0;
+            for (String line = reader.readLine(); line != null && events < maxEvents; line = reader.readLine()) {
+                if (line.startsWith("data: ")) {
+                    events++;
+                }
+            }
+        }
+    }
+
+    /** Settlement runs off the response path: wait until no hold of the account is open. */
+    void awaitSettled(String accountId) throws InterruptedException {
+        long deadline = System.currentTimeMillis() + 15_000;
+        while (System.currentTimeMillis() < deadline) {
+            BigDecimal held = jdbc.queryForObject("SELECT held FROM accounts WHERE id = ?", BigDecimal.class, accountId);
+            if (held.signum() == 0 && countRows("holds", accountId) == 0) {
+                return;
+            }
+            Thread.sleep(20);
+        }
+        throw new AssertionError("holds of " + accountId + " still open after 15 s");
+    }
+
+    /** The invariant: balance = credits added - usage charged, never negative, every debit one usage row. */
+    void assertLedgerBalances(String accountId) {
+        BigDecimal balance = balance(accountId);
+        BigDecimal credits = jdbc.queryForObject(
+                "SELECT COALESCE(SUM(amount), 0) FROM credit_purchases WHERE account_id = ?", BigDecimal.class, accountId);
+        BigDecimal usage = jdbc.queryForObject(
+                "SELECT COALESCE(SUM(cost), 0) FROM usage_records WHERE account_id = ?", BigDecimal.class, accountId);
+        BigDecimal debits = jdbc.queryForObject(
+                "SELECT COALESCE(SUM(amount), 0) FROM ledger_entries WHERE account_id = ? AND kind = 'debit'",
+                BigDecimal.class, accountId);
+        assertThat(balance).isEqualByComparingTo(credits.subtract(usage));
+        assertThat(balance.signum()).isNotNegative();
+        assertThat(debits).isEqualByComparingTo(usage);
+        Integer unmatched = jdbc.queryForObject("""
+                SELECT COUNT(*) FROM ledger_entries l WHERE l.account_id = ? AND l.kind = 'debit'
+                  AND NOT EXISTS (SELECT 1 FROM usage_records u WHERE u.request_id = l.request_id AND u.cost = l.amount)""",
+                Integer.class, accountId);
+        assertThat(unmatched).isZero();
+        Integer chargedWithoutEntry = jdbc.queryForObject("""
+                SELECT COUNT(*) FROM usage_records u WHERE u.account_id = ? AND u.cost > 0
+                  AND NOT EXISTS (SELECT 1 FROM ledger_entries l WHERE l.request_id = u.request_id)""",
+                Integer.class, accountId);
+        assertThat(chargedWithoutEntry).isZero();
+        BigDecimal lastBalanceAfter = jdbc.query(
+                "SELECT balance_after FROM ledger_entries WHERE account_id = ? ORDER BY id DESC LIMIT 1",
+                rs -> rs.next() ? rs.getBigDecimal(1) : BigDecimal.ZERO, accountId);
+        assertThat(lastBalanceAfter).isEqualByComparingTo(balance);
+    }
+
+    BigDecimal balance(String accountId) {
+        return jdbc.queryForObject("SELECT balance FROM accounts WHERE id = ?", BigDecimal.class, accountId);
+    }
+
+    int countRows(String table, String accountId) {
+        return jdbc.queryForObject("SELECT COUNT(*) FROM " + table + " WHERE account_id = ?", Integer.class, accountId);
+    }
+
+    static List<Integer> statuses(List<HttpResponse<String>> responses) {
+        List<Integer> statuses = new ArrayList<>();
+        responses.forEach(r -> statuses.add(r.statusCode()));
+        return statuses;
+    }
+}

@@ -1,0 +1,62 @@
+package dev.caravan.billing;
+
+import java.math.BigDecimal;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.caravan.CaravanApplication;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.web.context.WebServerApplicationContext;
+import org.springframework.context.ConfigurableApplicationContext;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The embedded default keeps accounts and credits across a restart: an H2 file, not memory. */
+class EmbeddedDatabaseRestartTest {
+
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Test
+    void accountsAndCreditsSurviveARestart() throws Exception {
+        Path dir = Files.createTempDirectory("caravan-h2");
+        String url = "jdbc:h2:file:" + dir.resolve("caravan") + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH";
+        String accountId;
+        try (ConfigurableApplicationContext first = start(url, dir)) {
+            String base = base(first);
+            accountId = JSON.readTree(admin(base, "POST", "/admin/accounts", "{\"name\":\"Durable\"}").body()).path("id").asText();
+            HttpRequest topUp = HttpRequest.newBuilder(URI.create(base + "/admin/accounts/" + accountId + "/credits"))
+                    .header("Authorization", "Bearer restart-admin").header("Content-Type", "application/json")
+                    .header("Idempotency-Key", "once").POST(HttpRequest.BodyPublishers.ofString("{\"amount\":7.25}")).build();
+            assertThat(HTTP.send(topUp, HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(200);
+        }
+        try (ConfigurableApplicationContext second = start(url, dir)) {
+            JsonNode account = JSON.readTree(admin(base(second), "GET", "/admin/accounts/" + accountId, null).body());
+            assertThat(account.path("balance").decimalValue()).isEqualByComparingTo(new BigDecimal("7.25"));
+        }
+    }
+
+    private static ConfigurableApplicationContext start(String url, Path dir) {
+        return new SpringApplicationBuilder(CaravanApplication.class).run("--server.port=0",
+                "--spring.datasource.url=" + url, "--caravan.admin.token=restart-admin",
+                "--caravan.demo.key-file=" + dir.resolve("demo-api-key"));
+    }
+
+    private static String base(ConfigurableApplicationContext context) {
+        return "http://127.0.0.1:" + ((WebServerApplicationContext) context).getWebServer().getPort();
+    }
+
+    private static HttpResponse<String> admin(String base, String method, String path, String body) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(URI.create(base + path))
+                .header("Authorization", "Bearer restart-admin").header("Content-Type", "application/json")
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
+                .build(), HttpResponse.BodyHandlers.ofString());
+    }
+}

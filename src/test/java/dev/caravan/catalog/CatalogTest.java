@@ -1,0 +1,248 @@
+package dev.caravan.catalog;
+
+import java.math.BigDecimal;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.caravan.provider.ProviderAdapters;
+import dev.caravan.provider.openai.OpenAiAdapter;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** The catalog refuses inconsistent configuration at startup with a message that names the bad key. */
+class CatalogTest {
+
+    private static final ProviderAdapters ADAPTERS = new ProviderAdapters(List.of(new OpenAiAdapter(new ObjectMapper())));
+    private static final Price PRICE = new Price(new BigDecimal("2.50"), new BigDecimal("10"), null);
+
+    @Test
+    void findsAModelByItsCatalogId() {
+        Catalog catalog = new Catalog(properties(Map.of("acme", provider("https://api.acme.test/v1")),
+                model("chat", Set.of("tools", "streaming"), backend("acme", "acme-large"))), ADAPTERS);
+
+        CatalogModel chat = catalog.find("chat").orElseThrow();
+
+        assertThat(chat.id()).isEqualTo("chat");
+        assertThat(chat.capabilities()).containsExactlyInAnyOrder("tools", "streaming");
+        assertThat(chat.backends()).singleElement().satisfies(backend -> {
+            assertThat(backend.id()).isEqualTo("acme/acme-large");
+            assertThat(backend.providerName()).isEqualTo("acme");
+            assertThat(backend.upstreamModel()).isEqualTo("acme-large");
+            assertThat(backend.price()).isEqualTo(PRICE);
+        });
+        assertThat(catalog.find("nope")).isEmpty();
+    }
+
+    @Test
+    void findsOneBackendByProviderSlashModelWithItsOwnersLimitsAndCapabilities() {
+        Map<String, CatalogProperties.Provider> providers = new LinkedHashMap<>();
+        providers.put("cheap", provider("https://cheap.test/v1"));
+        providers.put("fast", provider("https://fast.test/v1"));
+        CatalogProperties.Model chat = new CatalogProperties.Model("chat", 128_000, 4096, Set.of("tools"),
+                null, List.of(backend("cheap", "small"), backend("fast", "turbo")));
+        Catalog catalog = new Catalog(new CatalogProperties(providers, List.of(chat)), ADAPTERS);
+
+        CatalogModel direct = catalog.find("fast/turbo").orElseThrow();
+
+        assertThat(direct.id()).isEqualTo("fast/turbo");
+        assertThat(direct.backends()).extracting(Backend::id).containsExactly("fast/turbo");
+        assertThat(direct.contextLength()).isEqualTo(128_000);
+        assertThat(direct.maxOutputTokens()).isEqualTo(4096);
+        assertThat(direct.capabilities()).containsExactly("tools");
+        assertThat(catalog.find("fast/small")).isEmpty();
+    }
+
+    @Test
+    void keepsModelsInConfigurationOrder() {
+        Catalog catalog = new Catalog(properties(Map.of("acme", provider("https://api.acme.test/v1")),
+                model("b", Set.of(), backend("acme", "one")), model("a", Set.of(), backend("acme", "two"))), ADAPTERS);
+
+        assertThat(catalog.models()).extracting(CatalogModel::id).containsExactly("b", "a");
+    }
+
+    @Test
+    void acceptsAPathOnTheGatewayAsBaseUrl() {
+        Catalog catalog = new Catalog(properties(Map.of("demo", provider("/demo/v1")),
+                model("demo", Set.of(), backend("demo", "caravan-demo"))), ADAPTERS);
+
+        assertThat(catalog.find("demo")).isPresent();
+    }
+
+    @Test
+    void refusesABackendOfAnUnknownProvider() {
+        CatalogProperties properties = properties(Map.of("acme", provider("https://api.acme.test/v1")),
+                model("chat", Set.of(), backend("acmee", "acme-large")));
+
+        assertThatThrownBy(() -> new Catalog(properties, ADAPTERS))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageStartingWith("caravan.models[0].backends[0].provider")
+                .hasMessageContaining("'acmee'");
+    }
+
+    @Test
+    void namesTheIndexOfTheOffendingModelAndBackend() {
+        CatalogProperties properties = properties(Map.of("acme", provider("https://api.acme.test/v1")),
+                model("first", Set.of(), backend("acme", "a")),
+                model("second", Set.of(), backend("acme", "b"), backend("missing", "c")));
+
+        assertThatThrownBy(() -> new Catalog(properties, ADAPTERS))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageStartingWith("caravan.models[1].backends[1].provider");
+    }
+
+    @Test
+    void refusesAnUnknownProtocol() {
+        CatalogProperties properties = properties(
+                Map.of("claude", provider("anthropic-v0", "https://api.anthropic.test")),
+                model("chat", Set.of(), backend("claude", "sonnet")));
+
+        assertThatThrownBy(() -> new Catalog(properties, ADAPTERS))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageStartingWith("caravan.providers.claude.protocol")
+                .hasMessageContaining("'anthropic-v0'")
+                .hasMessageContaining("openai");
+    }
+
+    @Test
+    void refusesAProviderWithoutBaseUrl() {
+        CatalogProperties properties = properties(Map.of("acme", provider(null)),
+                model("chat", Set.of(), backend("acme", "acme-large")));
+
+        assertThatThrownBy(() -> new Catalog(properties, ADAPTERS))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageStartingWith("caravan.providers.acme.base-url");
+    }
+
+    @Test
+    void refusesABlankBaseUrl() {
+        CatalogProperties properties = properties(Map.of("acme", provider("  ")),
+                model("chat", Set.of(), backend("acme", "acme-large")));
+
+        assertThatThrownBy(() -> new Catalog(properties, ADAPTERS))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageStartingWith("caravan.providers.acme.base-url");
+    }
+
+    @Test
+    void refusesABaseUrlThatIsNeitherHttpNorAPath() {
+        CatalogProperties properties = properties(Map.of("acme", provider("api.acme.test/v1")),
+                model("chat", Set.of(), backend("acme", "acme-large")));
+
+        assertThatThrownBy(() -> new Catalog(properties, ADAPTERS))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageStartingWith("caravan.providers.acme.base-url")
+                .hasMessageContaining("'api.acme.test/v1'");
+    }
+
+    @Test
+    void refusesANegativePrice() {
+        CatalogProperties.Backend negativeOutput = new CatalogProperties.Backend("acme", "acme-large",
+                new Price(new BigDecimal("1"), new BigDecimal("-0.01"), null), null);
+        CatalogProperties properties = properties(Map.of("acme", provider("https://api.acme.test/v1")),
+                model("chat", Set.of(), negativeOutput));
+
+        assertThatThrownBy(() -> new Catalog(properties, ADAPTERS))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageStartingWith("caravan.models[0].backends[0].price");
+    }
+
+    @Test
+    void refusesANegativeCachedInputPrice() {
+        CatalogProperties.Backend negativeCached = new CatalogProperties.Backend("acme", "acme-large",
+                new Price(new BigDecimal("1"), new BigDecimal("2"), new BigDecimal("-1")), null);
+        CatalogProperties properties = properties(Map.of("acme", provider("https://api.acme.test/v1")),
+                model("chat", Set.of(), negativeCached));
+
+        assertThatThrownBy(() -> new Catalog(properties, ADAPTERS))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageStartingWith("caravan.models[0].backends[0].price");
+    }
+
+    @Test
+    void treatsAMissingPriceAsFree() {
+        Catalog catalog = new Catalog(properties(Map.of("acme", provider("https://api.acme.test/v1")),
+                model("chat", Set.of(), new CatalogProperties.Backend("acme", "acme-large", null, null))), ADAPTERS);
+
+        assertThat(catalog.find("chat").orElseThrow().backends().get(0).price().isFree()).isTrue();
+    }
+
+    @Test
+    void refusesADuplicateModelId() {
+        CatalogProperties properties = properties(Map.of("acme", provider("https://api.acme.test/v1")),
+                model("chat", Set.of(), backend("acme", "a")), model("chat", Set.of(), backend("acme", "b")));
+
+        assertThatThrownBy(() -> new Catalog(properties, ADAPTERS))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageStartingWith("caravan.models[1].id")
+                .hasMessageContaining("'chat'");
+    }
+
+    @Test
+    void refusesAnUnknownCapability() {
+        CatalogProperties properties = properties(Map.of("acme", provider("https://api.acme.test/v1")),
+                model("chat", Set.of("tools", "telepathy"), backend("acme", "a")));
+
+        assertThatThrownBy(() -> new Catalog(properties, ADAPTERS))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageStartingWith("caravan.models[0].capabilities")
+                .hasMessageContaining("'telepathy'");
+    }
+
+    @Test
+    void refusesAModelWithoutId() {
+        CatalogProperties properties = properties(Map.of("acme", provider("https://api.acme.test/v1")),
+                model(" ", Set.of(), backend("acme", "a")));
+
+        assertThatThrownBy(() -> new Catalog(properties, ADAPTERS))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageStartingWith("caravan.models[0].id");
+    }
+
+    @Test
+    void refusesAModelWithoutBackends() {
+        CatalogProperties properties = properties(Map.of("acme", provider("https://api.acme.test/v1")),
+                model("chat", Set.of()));
+
+        assertThatThrownBy(() -> new Catalog(properties, ADAPTERS))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageStartingWith("caravan.models[0].backends");
+    }
+
+    @Test
+    void refusesABackendWithoutUpstreamModel() {
+        CatalogProperties properties = properties(Map.of("acme", provider("https://api.acme.test/v1")),
+                model("chat", Set.of(), backend("acme", "")));
+
+        assertThatThrownBy(() -> new Catalog(properties, ADAPTERS))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageStartingWith("caravan.models[0].backends[0].model");
+    }
+
+    private static CatalogProperties properties(Map<String, CatalogProperties.Provider> providers,
+                                                CatalogProperties.Model... models) {
+        return new CatalogProperties(providers, List.of(models));
+    }
+
+    private static CatalogProperties.Provider provider(String baseUrl) {
+        return provider("openai", baseUrl);
+    }
+
+    private static CatalogProperties.Provider provider(String protocol, String baseUrl) {
+        return new CatalogProperties.Provider(protocol, baseUrl, "key", false, Duration.ofSeconds(60),
+                Duration.ofSeconds(5), null, null, null, new CatalogProperties.Breaker(50, 20, 5, Duration.ofSeconds(30), 1));
+    }
+
+    private static CatalogProperties.Model model(String id, Set<String> capabilities, CatalogProperties.Backend... backends) {
+        return new CatalogProperties.Model(id, null, null, capabilities, null, List.of(backends));
+    }
+
+    private static CatalogProperties.Backend backend(String provider, String model) {
+        return new CatalogProperties.Backend(provider, model, PRICE, null);
+    }
+}
