@@ -100,6 +100,27 @@ class UsageEventsTest extends KafkaGatewayTest {
     }
 
     @Test
+    void countsTheUpstreamCallsOfAFailedOverRequestAndChargesOnlyTheAnswer() throws Exception {
+        FakeOpenAiUpstream flaky = FakeOpenAiUpstream.named("flaky");
+        flaky.behave("status-503");
+        try {
+            String key = newFundedKey("1");
+            String requestId = answered(post("/v1/chat/completions", chat("failover", ""), key));
+            String accountId = json(get("/v1/key", key)).path("data").path("account_id").asText();
+
+            JsonNode event = JSON.readTree(KAFKA.awaitRecords(Set.of(accountId), 1, EVENTS_ARRIVE).get(0).value());
+
+            assertThat(event.path("event_id").asText()).isEqualTo(requestId);
+            assertThat(event.path("attempts").asInt()).isEqualTo(2);
+            assertThat(event.path("backend").asText()).isEqualTo("spare/ok");
+            // 11 prompt tokens x $3/M + 7 completion tokens x $4/M: the failed call costs nothing
+            assertThat(event.path("cost").decimalValue()).isEqualByComparingTo("0.000061");
+        } finally {
+            flaky.behave(null);
+        }
+    }
+
+    @Test
     void exportsRelayMetricsAndHealth() throws Exception {
         String key = newFundedKey("1");
         answered(post("/v1/chat/completions", chat("chat", ""), key));
