@@ -1,11 +1,15 @@
 package dev.caravan.events;
 
+import java.util.Map;
+
 import dev.caravan.CaravanApplication;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.core.NestedExceptionUtils;
+import org.springframework.core.env.StandardEnvironment;
+import org.springframework.core.env.SystemEnvironmentPropertySource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -38,6 +42,24 @@ class KafkaSettingsTest {
                             .containsEntry("sasl.mechanism", "SCRAM-SHA-512")
                             .containsKey("sasl.jaas.config");
                 });
+    }
+
+    @Test
+    void takesClientPropertiesFromEnvironmentVariables() {
+        Map<String, Object> environment = Map.of(
+                "CARAVAN_KAFKA_PROPERTIES_SECURITY_PROTOCOL", "SASL_SSL",
+                "CARAVAN_KAFKA_PROPERTIES_SASL_MECHANISM", "PLAIN",
+                "CARAVAN_KAFKA_PROPERTIES_SASL_JAAS_CONFIG", "org.apache.kafka.common.security.plain.PlainLoginModule"
+                        + " required username=\"key\" password=\"secret\";",
+                "CARAVAN_KAFKA_PROPERTIES_SSL_TRUSTSTORE_LOCATION", "/etc/caravan/truststore.p12");
+        context.withInitializer(started -> started.getEnvironment().getPropertySources().addFirst(
+                        new SystemEnvironmentPropertySource(StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME,
+                                environment)))
+                .run(started -> assertThat(started.getBean(KafkaSettings.class).properties())
+                        .containsEntry("security.protocol", "SASL_SSL")
+                        .containsEntry("sasl.mechanism", "PLAIN")
+                        .containsEntry("ssl.truststore.location", "/etc/caravan/truststore.p12")
+                        .containsKey("sasl.jaas.config"));
     }
 
     @Test
