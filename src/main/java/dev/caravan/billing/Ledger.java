@@ -5,6 +5,7 @@ import java.sql.Timestamp;
 import java.util.List;
 import java.util.Map;
 
+import dev.caravan.events.UsageOutbox;
 import dev.caravan.metering.UsageRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -13,9 +14,9 @@ import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
- * Settlement: in one transaction, debit the actual cost, release the hold, write the usage row and
- * the ledger entry. Keyed by request id: a second settlement of the same request finds the hold gone
- * and the usage row present, and changes nothing.
+ * Settlement: in one transaction, debit the actual cost, release the hold, write the usage row, the
+ * ledger entry and the usage event (outbox). Keyed by request id: a second settlement of the same
+ * request finds the hold gone and the usage row present, and changes nothing.
  */
 @Component("ledger")
 public class Ledger {
@@ -24,10 +25,12 @@ public class Ledger {
 
     private final JdbcTemplate jdbc;
     private final TransactionTemplate tx;
+    private final UsageOutbox outbox;
 
-    public Ledger(JdbcTemplate jdbc, TransactionTemplate tx) {
+    public Ledger(JdbcTemplate jdbc, TransactionTemplate tx, UsageOutbox outbox) {
         this.jdbc = jdbc;
         this.tx = tx;
+        this.outbox = outbox;
     }
 
     /** @return the amount charged, or null when this request was already settled */
@@ -67,6 +70,7 @@ public class Ledger {
                     INSERT INTO ledger_entries (account_id, kind, amount, balance_after, request_id, created_at)
                     VALUES (?, 'debit', ?, ?, ?, ?)""", usage.accountId(), charge, balanceAfter, usage.requestId(), now);
         }
+        outbox.append(usage, charge);
         return charge;
     }
 

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.math.BigDecimal;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -140,7 +141,9 @@ public class Metering {
         }
 
         UsageRecord record(TokenUsage usage, BigDecimal cost, boolean streamed, boolean cancelled, String finishReason) {
-            return new UsageRecord(requestId, caller.accountId(), caller.keyId(), Instant.now(), model, backend.id(),
+            // microseconds: what the database keeps, so the usage row and the usage event agree
+            return new UsageRecord(requestId, caller.accountId(), caller.keyId(),
+                    Instant.now().truncatedTo(ChronoUnit.MICROS), model, backend.id(),
                     backend.providerName(), backend.upstreamModel(), usage, cost, streamed, cancelled, finishReason, 200,
                     (System.nanoTime() - startedNanos) / 1_000_000, attempts);
         }

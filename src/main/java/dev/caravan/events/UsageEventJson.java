@@ -1,0 +1,64 @@
+package dev.caravan.events;
+
+import java.math.BigDecimal;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.DecimalNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.caravan.billing.Money;
+import dev.caravan.metering.UsageRecord;
+import org.springframework.stereotype.Component;
+
+/**
+ * The usage event, version {@value #SCHEMA_VERSION}, as documented in docs/billing-events.md: one per
+ * settled request, metadata only. Field names follow {@code GET /v1/usage}. A new field may be added
+ * within a version; renaming, removing or changing the meaning of one makes a new version.
+ */
+@Component
+public class UsageEventJson {
+
+    public static final int SCHEMA_VERSION = 1;
+
+    private final ObjectMapper json;
+    private final PriceVersions priceVersions;
+
+    public UsageEventJson(ObjectMapper json, PriceVersions priceVersions) {
+        this.json = json;
+        this.priceVersions = priceVersions;
+    }
+
+    /** @param charged what the ledger debited (the cost, unless the balance ran short) */
+    public String toJson(UsageRecord usage, BigDecimal charged) {
+        ObjectNode event = json.createObjectNode();
+        event.put("event_id", usage.requestId());
+        event.put("schema_version", SCHEMA_VERSION);
+        event.put("type", "usage");
+        event.put("time", usage.createdAt().toString());
+        event.put("account_id", usage.accountId());
+        event.put("key_id", usage.keyId());
+        event.put("model", usage.requestedModel());
+        event.put("backend", usage.backendId());
+        event.put("provider", usage.provider());
+        event.put("upstream_model", usage.upstreamModel());
+        event.put("prompt_tokens", usage.tokens().promptTokens());
+        event.put("completion_tokens", usage.tokens().completionTokens());
+        event.put("cached_tokens", usage.tokens().cachedTokens());
+        event.put("tokens_estimated", usage.tokens().estimated());
+        event.set("cost", DecimalNode.valueOf(Money.json(charged)));
+        event.put("currency", "USD");
+        event.put("price_version", priceVersions.of(usage.requestedModel(), usage.backendId()));
+        event.put("streamed", usage.streamed());
+        event.put("cancelled", usage.cancelled());
+        event.put("finish_reason", usage.finishReason());
+        event.put("status", usage.status());
+        event.put("latency_ms", usage.latencyMillis());
+        // upstream calls made, the one that answered included: a settled request had at least that one
+        event.put("attempts", Math.max(1, usage.attempts().size()));
+        try {
+            return json.writeValueAsString(event);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("usage event of " + usage.requestId() + " not serializable", e);
+        }
+    }
+}
