@@ -79,7 +79,8 @@ public class Catalog {
                 throw new IllegalStateException(backendKey + ".model: required");
             }
             Price price = backend.price() == null ? new Price(null, null, null) : backend.price();
-            if (price.input().signum() < 0 || price.output().signum() < 0 || price.cachedInput().signum() < 0) {
+            if (price.input().signum() < 0 || price.output().signum() < 0 || price.cachedInput().signum() < 0
+                    || price.cacheWrite().signum() < 0) {
                 throw new IllegalStateException(backendKey + ".price: prices cannot be negative");
             }
             backends.add(Backend.of(backend.provider(), provider, backend.model(), price));

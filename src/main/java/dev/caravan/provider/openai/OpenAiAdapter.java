@@ -89,25 +89,6 @@ public class OpenAiAdapter implements ProviderAdapter {
 
     @Override
     public GatewayException toClientError(int status, byte[] upstreamBody, String retryAfter, Backend backend) {
-        return UpstreamErrors.classify(status, errorMessage(upstreamBody), retryAfter, backend);
-    }
-
-    private String errorMessage(byte[] body) {
-        try {
-            JsonNode node = json.readTree(body);
-            JsonNode message = node.path("error").path("message");
-            if (message.isTextual()) {
-                return message.asText();
-            }
-            if (node.path("error").isTextual()) {
-                return node.path("error").asText();
-            }
-            if (node.path("message").isTextual()) {
-                return node.path("message").asText();
-            }
-        } catch (IOException | RuntimeException e) {
-            // not JSON: fall through, an HTML error page is not worth quoting
-        }
-        return null;
+        return UpstreamErrors.classify(status, UpstreamErrors.message(upstreamBody), retryAfter, backend);
     }
 }
