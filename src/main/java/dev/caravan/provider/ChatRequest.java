@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.caravan.api.ClientRequest;
 import dev.caravan.api.GatewayException;
+import dev.caravan.api.Operation;
 
 /**
  * The client's OpenAI chat request, read once into what a native protocol translates from: the
@@ -86,6 +87,9 @@ public record ChatRequest(List<String> instructions, List<Turn> turns, List<Func
 
     /** Reads a chat completion request; 400 for what native protocols cannot express. */
     public static ChatRequest of(ClientRequest request) {
+        if (request.operation() != Operation.CHAT_COMPLETION) {
+            throw GatewayException.invalidRequest("model", "This model's provider has no embeddings API through Caravan.");
+        }
         ObjectNode body = request.body();
         int n = body.path("n").asInt(1);
         if (n != 1) {

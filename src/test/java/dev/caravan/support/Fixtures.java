@@ -76,6 +76,13 @@ public final class Fixtures {
         return events;
     }
 
+    /** A one-question chat request body with extra fields; a "messages" field among them replaces the question. */
+    public static ObjectNode chatBody(String model, String fields) {
+        ObjectNode body = parse("{\"model\":\"" + model + "\",\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}");
+        body.setAll(parse("{" + fields + "}"));
+        return body;
+    }
+
     /** A chat request as {@code ClientRequestParser} would hand it over. */
     public static ClientRequest chatRequest(ObjectNode body) {
         JsonNode max = body.has("max_completion_tokens") ? body.get("max_completion_tokens") : body.get("max_tokens");

@@ -3,7 +3,6 @@ package dev.caravan.provider.anthropic;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.caravan.api.ClientRequest;
 import dev.caravan.api.GatewayException;
-import dev.caravan.api.Operation;
 import dev.caravan.catalog.Backend;
 import dev.caravan.provider.ChatRequest;
 import dev.caravan.provider.ProviderAdapter;
@@ -31,9 +30,6 @@ public class AnthropicAdapter implements ProviderAdapter {
 
     @Override
     public UpstreamRequest toUpstreamRequest(ClientRequest request, Backend backend, String baseUrl) {
-        if (request.operation() == Operation.EMBEDDINGS) {
-            throw GatewayException.invalidRequest("model", "Anthropic has no embeddings API: this model cannot embed.");
-        }
         ObjectNode body = AnthropicRequests.toAnthropicRequest(ChatRequest.of(request), backend.upstreamModel(),
                 request.stream());
         return UpstreamRequest.json(baseUrl + "/messages", backend, request.stream(), "x-api-key", "",

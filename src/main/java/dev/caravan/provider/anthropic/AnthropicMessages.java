@@ -13,12 +13,13 @@ import dev.caravan.provider.ChatRequest.ToolResult;
 import dev.caravan.provider.ChatRequest.Turn;
 import dev.caravan.provider.ChatRequest.UserTurn;
 import dev.caravan.provider.ProviderJson;
+import dev.caravan.provider.RoleTurns;
 
 /**
  * The conversation as Anthropic messages: instructions to {@code system}; user text and images,
  * assistant text and {@code tool_use}, tool results as {@code tool_result} blocks of a user turn.
- * Consecutive turns of one role are merged into one message, so the roles alternate as Anthropic
- * requires, with tool results first in their user message.
+ * Consecutive turns of one role are merged into one message ({@link RoleTurns}), so the roles
+ * alternate as Anthropic requires, with tool results first in their user message.
  */
 final class AnthropicMessages {
 
@@ -33,40 +34,25 @@ final class AnthropicMessages {
     }
 
     static ArrayNode messages(List<Turn> turns) {
-        ArrayNode messages = ProviderJson.object().arrayNode();
+        RoleTurns messages = new RoleTurns("content");
         for (Turn turn : turns) {
             switch (turn) {
                 case UserTurn user -> {
-                    ArrayNode blocks = message(messages, "user");
+                    ArrayNode blocks = messages.partsOf("user");
                     user.parts().forEach(part -> addPart(blocks, part));
                 }
                 case AssistantTurn assistant -> {
-                    ArrayNode blocks = message(messages, "assistant");
+                    ArrayNode blocks = messages.partsOf("assistant");
                     addText(blocks, assistant.text());
                     assistant.toolCalls().forEach(call -> blocks.add(toolUse(call)));
                 }
                 case ToolResult result -> {
-                    ArrayNode blocks = message(messages, "user");
+                    ArrayNode blocks = messages.partsOf("user");
                     blocks.insert(leadingToolResults(blocks), toolResult(result));
                 }
             }
         }
-        // a turn with nothing to say (an empty user text) would be refused: leave it out
-        for (int i = messages.size() - 1; i >= 0; i--) {
-            if (messages.get(i).path("content").isEmpty()) {
-                messages.remove(i);
-            }
-        }
-        return messages;
-    }
-
-    /** The content blocks of the last message if it has this role, else of a new message. */
-    private static ArrayNode message(ArrayNode messages, String role) {
-        if (!messages.isEmpty() && messages.get(messages.size() - 1).path("role").asText().equals(role)) {
-            return (ArrayNode) messages.get(messages.size() - 1).get("content");
-        }
-        ObjectNode message = messages.addObject().put("role", role);
-        return message.putArray("content");
+        return messages.toArray();
     }
 
     private static void addPart(ArrayNode blocks, Part part) {

@@ -31,7 +31,7 @@ class AnthropicRequestsTest {
 
     @Test
     void answersAJsonObjectThroughAForcedToolTakingAnyObject() {
-        JsonNode request = toAnthropic(body("\"response_format\":{\"type\":\"json_object\"}"));
+        JsonNode request = toAnthropic(Fixtures.chatBody("claude", "\"response_format\":{\"type\":\"json_object\"}"));
 
         assertThat(request.path("tools").get(0).path("name").asText()).isEqualTo("json_answer");
         assertThat(request.path("tools").get(0).path("input_schema")).isEqualTo(Fixtures.parse("{\"type\":\"object\"}"));
@@ -40,7 +40,7 @@ class AnthropicRequestsTest {
 
     @Test
     void namesTheAnswerToolApartFromAClientToolOfTheSameName() {
-        ChatRequest chat = ChatRequest.of(Fixtures.chatRequest(body(WEATHER_TOOL
+        ChatRequest chat = ChatRequest.of(Fixtures.chatRequest(Fixtures.chatBody("claude", WEATHER_TOOL
                 + ",\"response_format\":{\"type\":\"json_schema\",\"json_schema\":{\"name\":\"get_weather\",\"schema\":{\"type\":\"object\"}}}")));
 
         assertThat(AnthropicRequests.answerToolName(chat)).isEqualTo("json_answer");
@@ -53,7 +53,7 @@ class AnthropicRequestsTest {
             "\"required\"                                         | {\"type\":\"any\"}",
             "{\"type\":\"function\",\"function\":{\"name\":\"get_weather\"}} | {\"type\":\"tool\",\"name\":\"get_weather\"}"})
     void mapsToolChoice(String openAi, String anthropic) {
-        JsonNode request = toAnthropic(body(WEATHER_TOOL + ",\"tool_choice\":" + openAi));
+        JsonNode request = toAnthropic(Fixtures.chatBody("claude", WEATHER_TOOL + ",\"tool_choice\":" + openAi));
 
         assertThat(request.path("tool_choice")).isEqualTo(Fixtures.parse(anthropic));
     }
@@ -67,7 +67,7 @@ class AnthropicRequestsTest {
             "\"none\"      | {\"type\":\"tool\",\"name\":\"report\"}",
             "{\"type\":\"function\",\"function\":{\"name\":\"get_weather\"}} | {\"type\":\"tool\",\"name\":\"get_weather\"}"})
     void letsTheModelCallTheClientsToolsBesideAJsonAnswerUnlessToldOtherwise(String openAi, String anthropic) {
-        JsonNode request = toAnthropic(body(WEATHER_TOOL + ",\"tool_choice\":" + openAi
+        JsonNode request = toAnthropic(Fixtures.chatBody("claude", WEATHER_TOOL + ",\"tool_choice\":" + openAi
                 + ",\"response_format\":{\"type\":\"json_schema\",\"json_schema\":{\"name\":\"report\",\"schema\":{\"type\":\"object\"}}}"));
 
         assertThat(request.path("tools")).hasSize(2);
@@ -76,7 +76,8 @@ class AnthropicRequestsTest {
 
     @Test
     void turnsReasoningEffortIntoAThinkingBudgetAndLeavesOutSamplingThinkingRefuses() {
-        JsonNode request = toAnthropic(body("\"max_tokens\":10000,\"reasoning_effort\":\"high\",\"temperature\":0.2,\"top_p\":0.5"));
+        JsonNode request = toAnthropic(Fixtures.chatBody("claude",
+                "\"max_tokens\":10000,\"reasoning_effort\":\"high\",\"temperature\":0.2,\"top_p\":0.5"));
 
         assertThat(request.path("thinking")).isEqualTo(Fixtures.parse("{\"type\":\"enabled\",\"budget_tokens\":8000}"));
         assertThat(request.has("temperature")).isFalse();
@@ -86,14 +87,15 @@ class AnthropicRequestsTest {
     @ParameterizedTest
     @CsvSource({"low, 4096, 1024", "medium, 4096, 2048", "high, 4096, 3276", "high, 100000, 32000"})
     void sizesTheThinkingBudgetByEffortWithinAnthropicsLimits(String effort, int maxTokens, int budget) {
-        JsonNode request = toAnthropic(body("\"max_tokens\":" + maxTokens + ",\"reasoning_effort\":\"" + effort + "\""));
+        JsonNode request = toAnthropic(Fixtures.chatBody("claude",
+                "\"max_tokens\":" + maxTokens + ",\"reasoning_effort\":\"" + effort + "\""));
 
         assertThat(request.path("thinking").path("budget_tokens").asInt()).isEqualTo(budget);
     }
 
     @Test
     void takesAnExplicitReasoningBudget() {
-        JsonNode request = toAnthropic(body("\"max_tokens\":8000,\"reasoning\":{\"max_tokens\":3000}"));
+        JsonNode request = toAnthropic(Fixtures.chatBody("claude", "\"max_tokens\":8000,\"reasoning\":{\"max_tokens\":3000}"));
 
         assertThat(request.path("thinking").path("budget_tokens").asInt()).isEqualTo(3000);
     }
@@ -106,7 +108,7 @@ class AnthropicRequestsTest {
             // forced tool use and thinking do not go together
             "\"reasoning_effort\":\"high\",\"response_format\":{\"type\":\"json_object\"}"})
     void leavesThinkingOffWhereAnthropicWouldRefuseIt(String fields) {
-        assertThat(toAnthropic(body(fields)).has("thinking")).isFalse();
+        assertThat(toAnthropic(Fixtures.chatBody("claude", fields)).has("thinking")).isFalse();
     }
 
     @Test
@@ -121,7 +123,7 @@ class AnthropicRequestsTest {
     void roundTripsAToolCallFromTheTranslatedAnswerBackIntoTheNextRequest() {
         JsonNode answer = AnthropicResponses.fromAnthropicResponse(Fixtures.json("anthropic/message-tool-use.json"), 1L, null)
                 .path("choices").get(0).path("message");
-        ObjectNode next = body(WEATHER_TOOL);
+        ObjectNode next = Fixtures.chatBody("claude", WEATHER_TOOL);
         next.withArray("messages").add(answer);
         next.withArray("messages").addObject().put("role", "tool")
                 .put("tool_call_id", answer.path("tool_calls").get(0).path("id").asText()).put("content", "15 degrees");
@@ -142,7 +144,7 @@ class AnthropicRequestsTest {
             "\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":\"image_url\",\"image_url\":{\"url\":\"data:image/png,abc\"}}]}] | messages[0].content[0].image_url.url"})
     void refusesWhatAnthropicCannotExpressNamingTheField(String fields, String param) {
         assertThatExceptionOfType(GatewayException.class)
-                .isThrownBy(() -> toAnthropic(body(fields)))
+                .isThrownBy(() -> toAnthropic(Fixtures.chatBody("claude", fields)))
                 .satisfies(error -> {
                     assertThat(error.status()).isEqualTo(400);
                     assertThat(error.param()).isEqualTo(param);
@@ -152,13 +154,6 @@ class AnthropicRequestsTest {
     private static final String WEATHER_TOOL = """
             "tools":[{"type":"function","function":{"name":"get_weather","parameters":{"type":"object",
             "properties":{"location":{"type":"string"}}}}}]""";
-
-    /** A one-question request with extra fields; a later "messages" field replaces the question. */
-    private static ObjectNode body(String fields) {
-        ObjectNode body = Fixtures.parse("{\"model\":\"claude\",\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}");
-        body.setAll(Fixtures.parse("{" + fields + "}"));
-        return body;
-    }
 
     private static JsonNode toAnthropic(String fixture) {
         return toAnthropic(Fixtures.json(fixture));

@@ -5,7 +5,11 @@ import java.util.List;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.caravan.api.GatewayException;
+import dev.caravan.support.Chunks;
 import dev.caravan.support.Fixtures;
+
+import static dev.caravan.support.Chunks.delta;
+import static dev.caravan.support.Chunks.text;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -65,9 +69,7 @@ class AnthropicStreamTranslatorTest {
         replay("anthropic/stream-thinking.sse", null);
 
         List<JsonNode> chunks = chunks();
-        StringBuilder reasoning = new StringBuilder();
-        chunks.forEach(chunk -> reasoning.append(delta(chunk).path("reasoning_content").asText("")));
-        assertThat(reasoning.toString()).startsWith("I need to find the GCD").endsWith("So GCD(1071, 462) = 21");
+        assertThat(Chunks.reasoning(chunks)).startsWith("I need to find the GCD").endsWith("So GCD(1071, 462) = 21");
         assertThat(text(chunks)).isEqualTo("The greatest common divisor of 1071 and 462 is **21**.");
         assertThat(emitted).noneMatch(chunk -> chunk.contains("EqQBCgIYAhIM1gbcDa9GJwZA2b3hGgxBdjrkzLoky3dl1pkiMOYds"));
     }
@@ -131,16 +133,6 @@ class AnthropicStreamTranslatorTest {
     }
 
     private List<JsonNode> chunks() {
-        return emitted.stream().filter(e -> !e.equals("[DONE]")).map(e -> (JsonNode) Fixtures.parse(e)).toList();
-    }
-
-    private static JsonNode delta(JsonNode chunk) {
-        return chunk.path("choices").path(0).path("delta");
-    }
-
-    private static String text(List<JsonNode> chunks) {
-        StringBuilder text = new StringBuilder();
-        chunks.forEach(chunk -> text.append(delta(chunk).path("content").asText("")));
-        return text.toString();
+        return Chunks.parse(emitted);
     }
 }
