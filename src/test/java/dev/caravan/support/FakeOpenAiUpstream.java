@@ -2,12 +2,10 @@ package dev.caravan.support;
 
 import java.io.IOException;
 import java.io.OutputStream;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -43,10 +41,9 @@ public final class FakeOpenAiUpstream {
     public static final long SLOW_SPACING_MS = 400;
     public static final int LONG_STREAM_EVENTS = 35;
 
-    private static final FakeOpenAiUpstream INSTANCE = start();
+    private static final FakeOpenAiUpstream INSTANCE = new FakeOpenAiUpstream();
 
     private final ObjectMapper json = new ObjectMapper();
-    private final HttpServer server;
     private final List<Recorded> requests = new CopyOnWriteArrayList<>();
     private final AtomicInteger endlessEventsSent = new AtomicInteger();
     private volatile boolean endlessBrokenByPeer;
@@ -55,25 +52,13 @@ public final class FakeOpenAiUpstream {
     public record Recorded(String path, Headers headers, JsonNode body) {
     }
 
-    private FakeOpenAiUpstream(HttpServer server) {
-        this.server = server;
+    private final HttpServer server = FakeServer.start(this::handle);
+
+    private FakeOpenAiUpstream() {
     }
 
     public static FakeOpenAiUpstream get() {
         return INSTANCE;
-    }
-
-    private static FakeOpenAiUpstream start() {
-        try {
-            HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 100);
-            FakeOpenAiUpstream upstream = new FakeOpenAiUpstream(server);
-            server.createContext("/", upstream::handle);
-            server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
-            server.start();
-            return upstream;
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     public String baseUrl() {
@@ -286,14 +271,12 @@ public final class FakeOpenAiUpstream {
         out.flush();
     }
 
-    private void sendJson(HttpExchange exchange, int status, JsonNode body) throws IOException {
-        send(exchange, status, "application/json", json.writeValueAsBytes(body));
+    private static void sendJson(HttpExchange exchange, int status, JsonNode body) throws IOException {
+        FakeServer.sendJson(exchange, status, body);
     }
 
     private static void send(HttpExchange exchange, int status, String type, byte[] body) throws IOException {
-        exchange.getResponseHeaders().add("Content-Type", type);
-        exchange.sendResponseHeaders(status, body.length);
-        exchange.getResponseBody().write(body);
+        FakeServer.send(exchange, status, type, body);
     }
 
     private static void sleep(long millis) {
