@@ -83,7 +83,7 @@ public class Catalog {
                     || price.cacheWrite().signum() < 0) {
                 throw new IllegalStateException(backendKey + ".price: prices cannot be negative");
             }
-            backends.add(Backend.of(backend.provider(), provider, backend.model(), price));
+            backends.add(Backend.of(backend.provider(), provider, backend.model(), price, model.maxOutputTokens()));
         }
         return new CatalogModel(model.id(), model.contextLength(), model.maxOutputTokens(), model.capabilities(),
                 List.copyOf(backends));

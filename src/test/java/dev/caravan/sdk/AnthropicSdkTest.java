@@ -54,7 +54,8 @@ class AnthropicSdkTest extends SdkTest {
         assertThat(sent.header("x-api-key")).isEqualTo(FakeAnthropicUpstream.API_KEY);
         assertThat(sent.header("anthropic-version")).isEqualTo("2023-06-01");
         assertThat(sent.header("Authorization")).isNull();
-        assertThat(sent.body().path("max_tokens").asInt()).isEqualTo(4096);
+        // no max_tokens from the client: the model's max-output-tokens, which the credit hold assumed
+        assertThat(sent.body().path("max_tokens").asInt()).isEqualTo(8192);
         assertThat(sent.body().path("system").get(0).path("text").asText()).isEqualTo("Be brief.");
         assertThat(sent.body().path("messages").get(0).path("role").asText()).isEqualTo("user");
     }

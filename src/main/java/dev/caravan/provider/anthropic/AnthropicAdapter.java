@@ -31,7 +31,7 @@ public class AnthropicAdapter implements ProviderAdapter {
     @Override
     public UpstreamRequest toUpstreamRequest(ClientRequest request, Backend backend, String baseUrl) {
         ObjectNode body = AnthropicRequests.toAnthropicRequest(ChatRequest.of(request), backend.upstreamModel(),
-                request.stream());
+                backend.maxOutputTokens(), request.stream());
         return UpstreamRequest.json(baseUrl + "/messages", backend, request.stream(), "x-api-key", "",
                 ProviderJson.bytes(body)).withDefaultHeader("anthropic-version", API_VERSION);
     }

@@ -18,7 +18,11 @@ import dev.caravan.provider.ProviderJson;
  */
 final class AnthropicRequests {
 
-    /** Anthropic requires max_tokens; sent when the client sets none. */
+    /**
+     * Anthropic requires max_tokens. When the client sets none, the catalog model's max-output-tokens
+     * is sent (what the credit hold assumed), else this, caravan.billing.default-max-output-tokens's
+     * default.
+     */
     static final int DEFAULT_MAX_TOKENS = 4096;
     /** Anthropic's smallest thinking budget. */
     static final int MIN_THINKING_BUDGET = 1024;
@@ -31,10 +35,12 @@ final class AnthropicRequests {
     private AnthropicRequests() {
     }
 
-    static ObjectNode toAnthropicRequest(ChatRequest chat, String model, boolean stream) {
+    /** @param modelMaxTokens the catalog model's max-output-tokens, or null */
+    static ObjectNode toAnthropicRequest(ChatRequest chat, String model, Integer modelMaxTokens, boolean stream) {
         ObjectNode body = ProviderJson.object();
         body.put("model", model);
-        int maxTokens = chat.maxTokens() != null ? chat.maxTokens() : DEFAULT_MAX_TOKENS;
+        int maxTokens = chat.maxTokens() != null ? chat.maxTokens()
+                : modelMaxTokens != null ? modelMaxTokens : DEFAULT_MAX_TOKENS;
         body.put("max_tokens", maxTokens);
         ArrayNode system = AnthropicMessages.system(chat.instructions());
         if (!system.isEmpty()) {

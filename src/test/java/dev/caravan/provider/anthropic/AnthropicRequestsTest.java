@@ -94,6 +94,16 @@ class AnthropicRequestsTest {
     }
 
     @Test
+    void sendsTheCatalogModelsMaxOutputTokensWhenTheClientSetsNone() {
+        ChatRequest chat = ChatRequest.of(Fixtures.chatRequest(Fixtures.chatBody("claude", "")));
+
+        assertThat(AnthropicRequests.toAnthropicRequest(chat, "claude-sonnet-4-5", 64000, false).path("max_tokens").asInt())
+                .isEqualTo(64000);
+        assertThat(AnthropicRequests.toAnthropicRequest(chat, "claude-sonnet-4-5", null, false).path("max_tokens").asInt())
+                .isEqualTo(AnthropicRequests.DEFAULT_MAX_TOKENS);
+    }
+
+    @Test
     void takesAnExplicitReasoningBudget() {
         JsonNode request = toAnthropic(Fixtures.chatBody("claude", "\"max_tokens\":8000,\"reasoning\":{\"max_tokens\":3000}"));
 
@@ -161,6 +171,6 @@ class AnthropicRequestsTest {
 
     private static JsonNode toAnthropic(ObjectNode body) {
         var request = Fixtures.chatRequest(body);
-        return AnthropicRequests.toAnthropicRequest(ChatRequest.of(request), "claude-sonnet-4-5", request.stream());
+        return AnthropicRequests.toAnthropicRequest(ChatRequest.of(request), "claude-sonnet-4-5", null, request.stream());
     }
 }
