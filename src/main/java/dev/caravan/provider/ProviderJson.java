@@ -1,6 +1,7 @@
 package dev.caravan.provider;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -25,28 +26,25 @@ public final class ProviderJson {
 
     /** A complete upstream answer. */
     public static JsonNode readAnswer(byte[] body) {
-        try {
-            JsonNode node = JSON.readTree(body);
-            if (node != null && node.isObject()) {
-                return node;
-            }
-        } catch (IOException e) {
-            // reported below without quoting the body
-        }
-        throw GatewayException.badUpstream("The upstream answer is not a JSON object.");
+        return readObject(body, "The upstream answer is not a JSON object.");
     }
 
     /** The data of one server-sent event. */
     public static JsonNode readEvent(String data) {
+        return readObject(data.getBytes(StandardCharsets.UTF_8), "The upstream sent a stream event that is not a JSON object.");
+    }
+
+    /** Upstream JSON that must be an object; the failure never quotes it. */
+    private static JsonNode readObject(byte[] json, String failure) {
         try {
-            JsonNode node = JSON.readTree(data);
+            JsonNode node = JSON.readTree(json);
             if (node != null && node.isObject()) {
                 return node;
             }
         } catch (IOException e) {
-            // reported below without quoting the event
+            // reported below
         }
-        throw GatewayException.badUpstream("The upstream sent a stream event that is not a JSON object.");
+        throw GatewayException.badUpstream(failure);
     }
 
     /** Client-supplied JSON text (tool call arguments), or null when it is not JSON. */

@@ -163,6 +163,22 @@ class GeminiSdkTest extends SdkTest {
     }
 
     @Test
+    void givesThoughtsAsReasoningContentAndBillsThemAsOutput() {
+        ChatCompletion completion = client.chat().completions().create(chat("gemini-thinking")
+                .reasoningEffort(com.openai.models.ReasoningEffort.MEDIUM).build());
+
+        JsonValue reasoning = completion.choices().get(0).message()._additionalProperties().get("reasoning_content");
+        assertThat(String.valueOf(reasoning.asString().orElseThrow())).startsWith("**Analyzing the Problem**");
+        CompletionUsage usage = completion.usage().orElseThrow();
+        assertThat(usage.completionTokens()).isEqualTo(12 + 1200);
+        assertThat(usage.completionTokensDetails().orElseThrow().reasoningTokens()).contains(1200L);
+        // Gemini 2.5 Pro: 14 x $1.25/M + 1212 x $10/M
+        assertThat(cost(usage)).isEqualByComparingTo("0.0121375");
+        assertThat(GEMINI.lastRequestFor("gemini-thinking").body().path("generationConfig").path("thinkingConfig"))
+                .isEqualTo(JSON.valueToTree(Map.of("thinkingBudget", 8192, "includeThoughts", true)));
+    }
+
+    @Test
     void makesABlockedPromptAClearErrorPlainAndStreamed() {
         assertThatExceptionOfType(BadRequestException.class)
                 .isThrownBy(() -> client.chat().completions().create(chat("gemini-blocked").build()))

@@ -33,6 +33,7 @@ public final class FakeGeminiUpstream {
             "gemini-tools", List.of("response-function-call.json", "stream-function-call.sse"),
             "gemini-json", List.of("response-json.json", "stream-json.sse"),
             "gemini-cached", List.of("response-cached.json", "stream-text.sse"),
+            "gemini-thinking", List.of("response-thinking.json", "stream-text.sse"),
             "gemini-blocked", List.of("response-prompt-blocked.json", "stream-prompt-blocked.sse"),
             "gemini-error-mid-stream", List.of("response-text.json", "stream-error.sse"));
 
