@@ -13,6 +13,11 @@ import org.apache.hc.core5.http.NoHttpResponseException;
  * A failure the client is told about, already classified: HTTP status plus the OpenAI error fields.
  * Thrown anywhere in a flow; {@link OpenAiErrorResponder} turns it into the response in one place.
  * No stack trace is captured: these are expected outcomes on the hot path, not bugs.
+ * <p>
+ * {@code retryable} is the retry class of an upstream failure: true when another backend may well
+ * succeed where this one failed (unreachable, timed out, rate limited, overloaded, a 5xx, a broken
+ * answer, the gateway's own key or model refused there); false when the request itself is at fault
+ * and would fail anywhere.
  */
 public class GatewayException extends RuntimeException {
 
@@ -21,14 +26,21 @@ public class GatewayException extends RuntimeException {
     private final String code;
     private final String param;
     private final Long retryAfterSeconds;
+    private final boolean retryable;
 
     public GatewayException(int status, String type, String code, String param, String message, Long retryAfterSeconds) {
+        this(status, type, code, param, message, retryAfterSeconds, false);
+    }
+
+    public GatewayException(int status, String type, String code, String param, String message, Long retryAfterSeconds,
+                            boolean retryable) {
         super(message, null, false, false);
         this.status = status;
         this.type = type;
         this.code = code;
         this.param = param;
         this.retryAfterSeconds = retryAfterSeconds;
+        this.retryable = retryable;
     }
 
     public static GatewayException invalidRequest(String param, String message) {
@@ -50,17 +62,17 @@ public class GatewayException extends RuntimeException {
     }
 
     public static GatewayException badUpstream(String message) {
-        return new GatewayException(502, "upstream_error", "bad_upstream_response", null, message, null);
+        return new GatewayException(502, "upstream_error", "bad_upstream_response", null, message, null, true);
     }
 
     public static GatewayException upstreamUnreachable(String backend) {
         return new GatewayException(502, "upstream_error", "upstream_unreachable", null,
-                "The upstream backend " + backend + " could not be reached.", null);
+                "The upstream backend " + backend + " could not be reached.", null, true);
     }
 
     public static GatewayException upstreamTimeout(String backend) {
         return new GatewayException(504, "upstream_error", "upstream_timeout", null,
-                "The upstream backend " + backend + " did not answer in time.", null);
+                "The upstream backend " + backend + " did not answer in time.", null, true);
     }
 
     /**
@@ -104,5 +116,9 @@ public class GatewayException extends RuntimeException {
 
     public Long retryAfterSeconds() {
         return retryAfterSeconds;
+    }
+
+    public boolean retryable() {
+        return retryable;
     }
 }

@@ -60,7 +60,7 @@ public class Reservations {
         String requestId = exchange.getVariable("requestId", String.class);
 
         long promptTokens = promptEstimate(plan);
-        BigDecimal inputPrice = plan.candidates().stream().map(b -> b.price().input().max(b.price().cachedInput()))
+        BigDecimal inputPrice = plan.candidates().stream().map(b -> b.price().highestInput())
                 .max(BigDecimal::compareTo).orElse(BigDecimal.ZERO).divide(MILLION);
         BigDecimal outputPrice = plan.candidates().stream().map(b -> b.price().output())
                 .max(BigDecimal::compareTo).orElse(BigDecimal.ZERO).divide(MILLION);

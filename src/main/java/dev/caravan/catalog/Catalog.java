@@ -105,7 +105,8 @@ public class Catalog {
                 throw new IllegalStateException(backendKey + ".model: required");
             }
             Price price = backend.price() == null ? new Price(null, null, null) : backend.price();
-            if (price.input().signum() < 0 || price.output().signum() < 0 || price.cachedInput().signum() < 0) {
+            if (price.input().signum() < 0 || price.output().signum() < 0 || price.cachedInput().signum() < 0
+                    || price.cacheWrite().signum() < 0) {
                 throw new IllegalStateException(backendKey + ".price: prices cannot be negative");
             }
             Set<String> capabilities = backend.capabilities() == null ? model.capabilities() : backend.capabilities();
@@ -113,7 +114,8 @@ public class Catalog {
                 throw new IllegalStateException(backendKey + ".capabilities: a backend can only narrow the model's "
                         + "capabilities " + model.capabilities() + ", got " + capabilities);
             }
-            backends.add(Backend.of(backend.provider(), provider, backend.model(), price, capabilities));
+            backends.add(Backend.of(backend.provider(), provider, backend.model(), price, capabilities,
+                    model.maxOutputTokens()));
         }
         return new CatalogModel(model.id(), model.contextLength(), model.maxOutputTokens(), model.capabilities(),
                 model.hedgeAfter(), List.copyOf(backends));

@@ -50,6 +50,7 @@ public class ModelList {
             pricing.set("prompt", perToken(cheapest.input()));
             pricing.set("completion", perToken(cheapest.output()));
             pricing.set("input_cache_read", perToken(cheapest.cachedInput()));
+            pricing.set("input_cache_write", perToken(cheapest.cacheWrite()));
             ArrayNode backends = entry.putArray("backends");
             for (Backend backend : usable) {
                 ObjectNode b = backends.addObject();
@@ -60,6 +61,7 @@ public class ModelList {
                 price.set("input", DecimalNode.valueOf(backend.price().input()));
                 price.set("output", DecimalNode.valueOf(backend.price().output()));
                 price.set("cached_input", DecimalNode.valueOf(backend.price().cachedInput()));
+                price.set("cache_write", DecimalNode.valueOf(backend.price().cacheWrite()));
             }
         }
         this.body = json.writeValueAsBytes(root);

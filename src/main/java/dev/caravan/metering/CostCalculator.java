@@ -15,9 +15,10 @@ public final class CostCalculator {
     }
 
     public static BigDecimal cost(Price price, TokenUsage usage) {
-        long uncachedPrompt = Math.max(0, usage.promptTokens() - usage.cachedTokens());
+        long uncachedPrompt = Math.max(0, usage.promptTokens() - usage.cachedTokens() - usage.cacheWriteTokens());
         BigDecimal perMillion = price.input().multiply(BigDecimal.valueOf(uncachedPrompt))
                 .add(price.cachedInput().multiply(BigDecimal.valueOf(usage.cachedTokens())))
+                .add(price.cacheWrite().multiply(BigDecimal.valueOf(usage.cacheWriteTokens())))
                 .add(price.output().multiply(BigDecimal.valueOf(usage.completionTokens())));
         return perMillion.movePointLeft(6).setScale(SCALE, RoundingMode.HALF_EVEN);
     }

@@ -9,6 +9,7 @@ import java.util.function.Consumer;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.caravan.api.GatewayException;
 import dev.caravan.api.OpenAiErrors;
 import dev.caravan.provider.StreamTranslator;
 import org.apache.hc.core5.http.io.EofSensorInputStream;
@@ -19,7 +20,8 @@ import org.apache.hc.core5.http.io.EofSensorInputStream;
  * <ul>
  *   <li>the usage chunk gets {@code cost}; it is only passed on if the client asked for it;</li>
  *   <li>when the upstream reports no usage, tokens are counted here;</li>
- *   <li>a stream the upstream cuts short ends with an error chunk ({@code finish_reason: "error"});</li>
+ *   <li>a stream the upstream cuts short, or reports a failure in, ends with an error chunk
+ *   ({@code finish_reason: "error"});</li>
  *   <li>a client that goes away closes this stream early: the upstream request is aborted, not drained;</li>
  *   <li>the outcome is reported exactly once, whichever way the stream ended.</li>
  * </ul>
@@ -113,6 +115,9 @@ public final class MeteredStream extends InputStream {
             if (last != null) {
                 handle(last);
             }
+            if (finished) {
+                return; // the last event reported a failure: the error chunk has gone out
+            }
             if (sawDone || accounting.finishReason() != null) {
                 endCompleted();
             } else {
@@ -127,6 +132,9 @@ public final class MeteredStream extends InputStream {
     }
 
     private void handle(SseEventReader.Event event) {
+        if (finished) {
+            return; // after a failure the upstream reported, nothing more reaches the client
+        }
         if (event.data() == null) {
             // keep-alive comments pass on as they came; anything else without data is not SSE
             // (a proxy's error text, a stray line) and never reaches the client
@@ -136,7 +144,11 @@ public final class MeteredStream extends InputStream {
             }
             return;
         }
-        translator.onEvent(event.name(), event.data(), this::onChunk);
+        try {
+            translator.onEvent(event.name(), event.data(), this::onChunk);
+        } catch (GatewayException e) {
+            endWithError(e.getMessage(), e.type(), e.code());
+        }
     }
 
     private void onChunk(String data) {
@@ -193,12 +205,19 @@ public final class MeteredStream extends InputStream {
     }
 
     private void endWithError(String message) {
+        endWithError(message, "upstream_error", "stream_interrupted");
+    }
+
+    private void endWithError(String message, String type, String code) {
+        if (finished) {
+            return;
+        }
         ObjectNode chunk = chunkSkeleton();
         ObjectNode choice = chunk.putArray("choices").addObject();
         choice.put("index", 0);
         choice.putObject("delta");
         choice.put("finish_reason", "error");
-        chunk.set("error", OpenAiErrors.errorObject(message, "upstream_error", "stream_interrupted", null));
+        chunk.set("error", OpenAiErrors.errorObject(message, type, code, null));
         if (clientWantsUsage) {
             chunk.set("usage", pricer.usageWithCost(facts()));
         }

@@ -51,7 +51,7 @@ public class Metering {
                     : new TokenUsage(tokens.countPrompt(request.body()), tokens.count(completionText(response)), 0, true);
         }
         BigDecimal cost = CostCalculator.cost(backend.price(), usage);
-        ObjectNode usageNode = usageJson(usage, cost);
+        ObjectNode usageNode = usageJson(usage, cost, response.get("usage"));
         if (request.operation() == Operation.EMBEDDINGS) {
             usageNode.remove("completion_tokens"); // not part of OpenAI's embeddings usage
         }
@@ -70,7 +70,7 @@ public class Metering {
         RequestFacts requestFacts = RequestFacts.of(exchange);
         MeteredStream.Pricer pricer = facts -> {
             TokenUsage usage = streamUsage(request, facts);
-            return usageJson(usage, CostCalculator.cost(backend.price(), usage));
+            return usageJson(usage, CostCalculator.cost(backend.price(), usage), facts.reportedUsage());
         };
         MeteredStream tap = new MeteredStream(upstream,
                 adapters.forProtocol(backend.provider().protocol()).newStreamTranslator(request), json,
@@ -94,17 +94,26 @@ public class Metering {
         }
         long prompt = usage.path("prompt_tokens").asLong();
         long completion = usage.path("completion_tokens").asLong();
-        long cached = usage.path("prompt_tokens_details").path("cached_tokens").asLong();
-        return new TokenUsage(prompt, completion, Math.min(cached, prompt), false);
+        long cached = Math.min(usage.path("prompt_tokens_details").path("cached_tokens").asLong(), prompt);
+        long cacheWrite = Math.min(usage.path("prompt_tokens_details").path("cache_write_tokens").asLong(), prompt - cached);
+        return new TokenUsage(prompt, completion, cached, cacheWrite, false);
     }
 
-    private ObjectNode usageJson(TokenUsage usage, BigDecimal cost) {
+    private ObjectNode usageJson(TokenUsage usage, BigDecimal cost, JsonNode reported) {
         ObjectNode node = json.createObjectNode();
         node.put("prompt_tokens", usage.promptTokens());
         node.put("completion_tokens", usage.completionTokens());
         node.put("total_tokens", usage.totalTokens());
-        if (usage.cachedTokens() > 0) {
-            node.putObject("prompt_tokens_details").put("cached_tokens", usage.cachedTokens());
+        if (usage.cachedTokens() > 0 || usage.cacheWriteTokens() > 0) {
+            ObjectNode details = node.putObject("prompt_tokens_details");
+            details.put("cached_tokens", usage.cachedTokens());
+            if (usage.cacheWriteTokens() > 0) {
+                details.put("cache_write_tokens", usage.cacheWriteTokens());
+            }
+        }
+        if (reported != null && reported.path("completion_tokens_details").isObject()) {
+            // reasoning tokens and the like: already part of completion_tokens, shown as reported
+            node.set("completion_tokens_details", reported.get("completion_tokens_details"));
         }
         node.set("cost", DecimalNode.valueOf(cost.stripTrailingZeros()));
         if (usage.estimated()) {

@@ -49,7 +49,15 @@ public class UpstreamCalls {
         upstream.headers().forEach(message::setHeader);
         message.setHeader(Exchange.HTTP_METHOD, "POST");
         message.setBody(upstream.body());
-        exchange.setVariable("upstreamUrl", upstream.url());
+        String url = upstream.url();
+        int query = url.indexOf('?');
+        if (query >= 0) {
+            // toD appends the http: endpoint's own options after '?': a query of the upstream URL
+            // (Gemini's alt=sse) would swallow them, so it travels in the http component's header
+            message.setHeader(Exchange.HTTP_QUERY, url.substring(query + 1));
+            url = url.substring(0, query);
+        }
+        exchange.setVariable("upstreamUrl", url);
         exchange.setVariable("connectTimeoutMillis", backend.provider().connectTimeout().toMillis());
         exchange.setVariable("responseTimeoutMillis", backend.provider().responseTimeout().toMillis());
     }

@@ -4,11 +4,8 @@ import java.io.BufferedReader;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.math.BigDecimal;
-import java.net.URI;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.List;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -20,10 +17,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** Streamed chat completions: real pass-through, usage and cost in the stream, disconnects. */
 class StreamingTest extends GatewayTest {
-
-    /** One SSE data event and when it reached the client. */
-    record Arrival(String data, long atMillis) {
-    }
 
     @Test
     void passesEachEventThroughWhenTheUpstreamSendsIt() throws Exception {
@@ -127,37 +120,5 @@ class StreamingTest extends GatewayTest {
         }
         assertThat(UPSTREAM.endlessBrokenByPeer()).as("upstream saw its connection closed early").isTrue();
         assertThat(UPSTREAM.endlessEventsSent()).isLessThan(400);
-    }
-
-    private HttpRequest streamRequest(String body) {
-        return HttpRequest.newBuilder(URI.create(url("/v1/chat/completions")))
-                .header("Content-Type", "application/json").header("Authorization", "Bearer " + apiKey())
-                .POST(HttpRequest.BodyPublishers.ofString(body)).build();
-    }
-
-    private List<Arrival> streamArrivals(String body) throws Exception {
-        HttpResponse<InputStream> response = HTTP.send(streamRequest(body), HttpResponse.BodyHandlers.ofInputStream());
-        assertThat(response.statusCode()).isEqualTo(200);
-        assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(v -> assertThat(v).startsWith("text/event-stream"));
-        assertThat(response.headers().firstValue("X-Request-Id")).isPresent();
-        List<Arrival> arrivals = new ArrayList<>();
-        try (BufferedReader reader = new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8))) {
-            for (String line = reader.readLine(); line != null; line = reader.readLine()) {
-                if (line.startsWith("data: ")) {
-                    arrivals.add(new Arrival(line.substring(6), System.currentTimeMillis()));
-                }
-            }
-        }
-        return arrivals;
-    }
-
-    private static List<JsonNode> chunks(List<Arrival> arrivals) throws Exception {
-        List<JsonNode> chunks = new ArrayList<>();
-        for (Arrival arrival : arrivals) {
-            if (!arrival.data().equals("[DONE]")) {
-                chunks.add(JSON.readTree(arrival.data()));
-            }
-        }
-        return chunks;
     }
 }

@@ -32,6 +32,24 @@ class CostCalculatorTest {
     }
 
     @Test
+    void pricesPromptTokensWrittenToTheCacheAtTheCacheWritePrice() {
+        // Claude Sonnet 4.5: $3 input, $0.30 cache hits, $3.75 cache writes (5 minutes), $15 output.
+        // 21 uncached + 1800 read x $0.30 + 248 written x $3.75 + 393 x $15 = $7428/M
+        Price sonnet = new Price(new BigDecimal("3"), new BigDecimal("15"), new BigDecimal("0.30"), new BigDecimal("3.75"));
+
+        BigDecimal cost = CostCalculator.cost(sonnet, new TokenUsage(21 + 1800 + 248, 393, 1800, 248, false));
+
+        assertThat(cost).isEqualTo(new BigDecimal("0.007428000000"));
+    }
+
+    @Test
+    void pricesCacheWritesAtTheInputPriceWhenNoCacheWritePriceIsConfigured() {
+        BigDecimal cost = CostCalculator.cost(GPT_4O, new TokenUsage(11, 7, 0, 4, false));
+
+        assertThat(cost).isEqualTo(new BigDecimal("0.000097500000"));
+    }
+
+    @Test
     void pricesCachedTokensAtTheInputPriceWhenNoCachedPriceIsConfigured() {
         Price noCachedPrice = new Price(new BigDecimal("2.50"), new BigDecimal("10.00"), null);
 

@@ -13,6 +13,7 @@ import java.util.stream.Collectors;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.caravan.api.GatewayException;
 import dev.caravan.provider.StreamTranslator;
 import org.apache.hc.core5.http.io.EofSensorInputStream;
 import org.apache.hc.core5.http.io.EofSensorWatcher;
@@ -196,6 +197,33 @@ class MeteredStreamTest {
         assertThat(outcomes).singleElement().satisfies(outcome -> {
             assertThat(outcome.completed()).isFalse();
             assertThat(outcome.finishReason()).isEqualTo("error");
+        });
+    }
+
+    @Test
+    void endsWithTheTranslatorsErrorWhenTheUpstreamReportsAFailureMidStream() throws IOException {
+        // a native protocol's error event: the translator throws the classified failure
+        StreamTranslator failingOnError = (event, data, emit) -> {
+            if ("error".equals(event)) {
+                throw new GatewayException(503, "upstream_error", "upstream_overloaded", null, "Overloaded", null, true);
+            }
+            emit.accept(data);
+        };
+        String transcript = event(content("Hello ")) + "event: error\ndata: {}\n\n" + event(content("never"))
+                + event(finish("stop")) + "data: [DONE]\n\n";
+
+        List<String> events = readAll(new MeteredStream(upstream(transcript), failingOnError, JSON, false, "fake",
+                this::price, outcomes::add));
+
+        assertThat(events).hasSize(3).last().isEqualTo("[DONE]");
+        JsonNode error = JSON.readTree(events.get(1));
+        assertThat(error.path("choices").get(0).path("finish_reason").asText()).isEqualTo("error");
+        assertThat(error.path("error").path("code").asText()).isEqualTo("upstream_overloaded");
+        assertThat(error.path("error").path("message").asText()).isEqualTo("Overloaded");
+        assertThat(outcomes).singleElement().satisfies(outcome -> {
+            assertThat(outcome.completed()).isFalse();
+            assertThat(outcome.finishReason()).isEqualTo("error");
+            assertThat(outcome.facts().generatedText().toString()).isEqualTo("Hello ");
         });
     }
 

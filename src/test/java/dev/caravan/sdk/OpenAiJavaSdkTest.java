@@ -1,64 +1,31 @@
 package dev.caravan.sdk;
 
-import java.math.BigDecimal;
 import java.util.List;
 import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.openai.client.OpenAIClient;
-import com.openai.client.okhttp.OpenAIOkHttpClient;
 import com.openai.core.JsonValue;
 import com.openai.core.http.HttpResponseFor;
-import com.openai.core.http.StreamResponse;
 import com.openai.errors.NotFoundException;
 import com.openai.errors.RateLimitException;
 import com.openai.errors.SseException;
-import com.openai.helpers.ChatCompletionAccumulator;
-import com.openai.models.FunctionDefinition;
-import com.openai.models.FunctionParameters;
 import com.openai.models.ResponseFormatJsonSchema;
 import com.openai.models.chat.completions.ChatCompletion;
 import com.openai.models.chat.completions.ChatCompletionChunk;
 import com.openai.models.chat.completions.ChatCompletionCreateParams;
-import com.openai.models.chat.completions.ChatCompletionFunctionTool;
 import com.openai.models.chat.completions.ChatCompletionMessageFunctionToolCall;
 import com.openai.models.chat.completions.ChatCompletionStreamOptions;
 import com.openai.models.completions.CompletionUsage;
 import com.openai.models.embeddings.CreateEmbeddingResponse;
 import com.openai.models.embeddings.EmbeddingCreateParams;
 import dev.caravan.support.FakeOpenAiUpstream;
-import dev.caravan.support.GatewayTest;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
-/**
- * The gateway as the official OpenAI Java SDK sees it: base_url pointed at Caravan and nothing else
- * changed. With responseValidation on, every response is checked against the SDK's own model, so a field of
- * the wrong shape fails here even where a hand-written JSON assertion would not look.
- */
-class OpenAiJavaSdkTest extends GatewayTest {
-
-    private OpenAIClient client;
-
-    @BeforeEach
-    void connect() {
-        client = OpenAIOkHttpClient.builder()
-                .baseUrl(url("/v1"))
-                .apiKey(apiKey())
-                .responseValidation(true)
-                // a retried 429 would hide what the gateway answered the first time
-                .maxRetries(0)
-                .build();
-    }
-
-    @AfterEach
-    void disconnect() {
-        client.close();
-    }
+/** An OpenAI-compatible backend through the official OpenAI Java SDK (see {@link SdkTest}). */
+class OpenAiJavaSdkTest extends SdkTest {
 
     @Test
     void completesAndExposesCostProviderAndGatewayHeaders() {
@@ -201,45 +168,6 @@ class OpenAiJavaSdkTest extends GatewayTest {
                     assertThat(error.type()).contains("rate_limit_error");
                 });
         assertThat(upstreamCallsFor("status-429") - upstreamCallsBefore).isEqualTo(1);
-    }
-
-    private static ChatCompletionCreateParams.Builder chat(String model) {
-        return ChatCompletionCreateParams.builder().model(model).addUserMessage("Say hello");
-    }
-
-    private static ChatCompletionCreateParams.Builder withWeatherTool(ChatCompletionCreateParams.Builder params) {
-        return params.addTool(ChatCompletionFunctionTool.builder()
-                .function(FunctionDefinition.builder()
-                        .name("get_weather")
-                        .parameters(FunctionParameters.builder()
-                                .putAdditionalProperty("type", JsonValue.from("object"))
-                                .putAdditionalProperty("properties", JsonValue.from(Map.of("city", Map.of("type", "string"))))
-                                .build())
-                        .build())
-                .build());
-    }
-
-    private List<ChatCompletionChunk> stream(ChatCompletionCreateParams params) {
-        try (StreamResponse<ChatCompletionChunk> response = client.chat().completions().createStreaming(params)) {
-            return response.stream().toList();
-        }
-    }
-
-    private static ChatCompletion accumulate(List<ChatCompletionChunk> chunks) {
-        ChatCompletionAccumulator accumulator = ChatCompletionAccumulator.create();
-        chunks.forEach(accumulator::accumulate);
-        return accumulator.chatCompletion();
-    }
-
-    /** The gateway's {@code usage.cost}, a field the SDK does not model: read from the additional properties. */
-    private static BigDecimal cost(CompletionUsage usage) {
-        return decimal(usage._additionalProperties().get("cost"));
-    }
-
-    private static BigDecimal decimal(JsonValue number) {
-        assertThat(number).as("usage.cost").isNotNull();
-        // via the decimal text, so that a double is not widened into a long binary fraction
-        return new BigDecimal(number.asNumber().orElseThrow().toString());
     }
 
     private static long upstreamCallsFor(String upstreamModel) {

@@ -1,11 +1,16 @@
 package dev.caravan.support;
 
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -18,11 +23,13 @@ import org.springframework.context.annotation.Import;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 /**
  * Base of the integration tests: the whole gateway (real routes from routes/, real config/application.yaml)
- * on a random port, with the test catalog pointing at {@link FakeOpenAiUpstream}s and the routing clock
- * replaced by {@link TestClock}. Every subclass shares one Spring context: add nothing here that differs
- * between tests.
+ * on a random port, with the test catalog pointing at {@link FakeOpenAiUpstream}s, {@link FakeAnthropicUpstream}
+ * and {@link FakeGeminiUpstream}, and the routing clock replaced by {@link TestClock}. Every subclass shares
+ * one Spring context: add nothing here that differs between tests.
  */
 @CamelSpringBootTest
 @Import(TestClock.Config.class)
@@ -129,6 +136,8 @@ public abstract class GatewayTest {
         for (String provider : NAMED_PROVIDERS) {
             registry.add("caravan.providers." + provider + ".base-url", () -> FakeOpenAiUpstream.named(provider).baseUrl());
         }
+        registry.add("caravan.providers.fake-anthropic.base-url", FakeAnthropicUpstream.get()::baseUrl);
+        registry.add("caravan.providers.fake-gemini.base-url", FakeGeminiUpstream.get()::baseUrl);
     }
 
     protected String url(String path) {
@@ -143,6 +152,44 @@ public abstract class GatewayTest {
     protected HttpResponse<String> get(String path) throws IOException, InterruptedException {
         return HTTP.send(HttpRequest.newBuilder(URI.create(url(path))).GET().build(),
                 HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** One SSE data event of a streamed answer and when it reached the client. */
+    protected record Arrival(String data, long atMillis) {
+    }
+
+    protected HttpRequest streamRequest(String body) {
+        return HttpRequest.newBuilder(URI.create(url("/v1/chat/completions")))
+                .header("Content-Type", "application/json").header("Authorization", "Bearer " + apiKey())
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build();
+    }
+
+    /** A streamed chat completion read line by line, each data event stamped when it arrived. */
+    protected List<Arrival> streamArrivals(String body) throws Exception {
+        HttpResponse<InputStream> response = HTTP.send(streamRequest(body), HttpResponse.BodyHandlers.ofInputStream());
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(v -> assertThat(v).startsWith("text/event-stream"));
+        assertThat(response.headers().firstValue("X-Request-Id")).isPresent();
+        List<Arrival> arrivals = new ArrayList<>();
+        try (BufferedReader reader = new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8))) {
+            for (String line = reader.readLine(); line != null; line = reader.readLine()) {
+                if (line.startsWith("data: ")) {
+                    arrivals.add(new Arrival(line.substring(6), System.currentTimeMillis()));
+                }
+            }
+        }
+        return arrivals;
+    }
+
+    /** The chunks of a streamed answer, without [DONE]. */
+    protected static List<JsonNode> chunks(List<Arrival> arrivals) throws IOException {
+        List<JsonNode> chunks = new ArrayList<>();
+        for (Arrival arrival : arrivals) {
+            if (!arrival.data().equals("[DONE]")) {
+                chunks.add(JSON.readTree(arrival.data()));
+            }
+        }
+        return chunks;
     }
 
     protected static JsonNode json(HttpResponse<String> response) throws IOException {

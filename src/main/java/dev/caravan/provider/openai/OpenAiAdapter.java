@@ -1,9 +1,7 @@
 package dev.caravan.provider.openai;
 
 import java.io.IOException;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -53,15 +51,9 @@ public class OpenAiAdapter implements ProviderAdapter {
             body.withObject("stream_options").put("include_usage", true);
         }
         String operation = request.operation() == Operation.EMBEDDINGS ? "/embeddings" : "/chat/completions";
-        Map<String, String> headers = new LinkedHashMap<>(backend.provider().headers());
-        headers.put("Content-Type", "application/json");
-        headers.put("Accept", request.stream() ? "text/event-stream" : "application/json");
-        String apiKey = backend.provider().apiKey();
-        if (apiKey != null && !apiKey.isBlank()) {
-            headers.put("Authorization", "Bearer " + apiKey);
-        }
         try {
-            return new UpstreamRequest(baseUrl + operation, headers, json.writeValueAsBytes(body));
+            return UpstreamRequest.json(baseUrl + operation, backend, request.stream(), "Authorization", "Bearer ",
+                    json.writeValueAsBytes(body));
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
@@ -89,25 +81,6 @@ public class OpenAiAdapter implements ProviderAdapter {
 
     @Override
     public GatewayException toClientError(int status, byte[] upstreamBody, String retryAfter, Backend backend) {
-        return UpstreamErrors.classify(status, errorMessage(upstreamBody), retryAfter, backend);
-    }
-
-    private String errorMessage(byte[] body) {
-        try {
-            JsonNode node = json.readTree(body);
-            JsonNode message = node.path("error").path("message");
-            if (message.isTextual()) {
-                return message.asText();
-            }
-            if (node.path("error").isTextual()) {
-                return node.path("error").asText();
-            }
-            if (node.path("message").isTextual()) {
-                return node.path("message").asText();
-            }
-        } catch (IOException | RuntimeException e) {
-            // not JSON: fall through, an HTML error page is not worth quoting
-        }
-        return null;
+        return UpstreamErrors.classify(status, UpstreamErrors.message(upstreamBody), retryAfter, backend);
     }
 }
