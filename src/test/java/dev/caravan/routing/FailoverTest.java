@@ -31,6 +31,25 @@ class FailoverTest extends GatewayTest {
         SPARE.behave(null);
     }
 
+    @ParameterizedTest(name = "stream={0}")
+    @CsvSource({"false", "true"})
+    void anOverloadedAnthropicBackendFailsOverToAnOpenAiCompatibleOne(boolean stream) throws Exception {
+        String key = newFundedKey("1");
+
+        HttpResponse<String> response = post("/v1/chat/completions",
+                chat("claude-then-openai", stream ? "\"stream\":true,\"stream_options\":{\"include_usage\":true}" : ""), key);
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(backend(response)).isEqualTo("fake/ok");
+        // Anthropic's 529 overloaded_error (the upstream's own status in the attempts) is retryable like a 503
+        assertThat(attempts(response)).matches("fake-anthropic/claude-overloaded 529 \\d+ms, fake/ok 200 \\d+ms");
+        BigDecimal cost = stream
+                ? streamChunks(response).getLast().path("usage").path("cost").decimalValue()
+                : json(response).path("usage").path("cost").decimalValue();
+        // charged at the OpenAI-compatible backend's price only: 11 x $5/M + 7 x $20/M
+        assertThat(cost).isEqualByComparingTo("0.000195");
+    }
+
     @ParameterizedTest(name = "{0}, stream={2}")
     @CsvSource({
             "status-503, 503, false", "status-503, 503, true",
