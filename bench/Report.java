@@ -79,7 +79,9 @@ public final class Report {
         md.append("- Load average (1, 5, 15 min) at start: ").append(machine.get("load_start")).append(", at end: ")
                 .append(end.get("load_end")).append(" (everything shares these cores: load generator, fake upstream, ")
                 .append("nginx, gateway)\n");
-        md.append("- Each closed-loop point: ").append(fmt0(num(machine, "warmup"))).append(" s warm-up, then ")
+        md.append("- Warm-up before any measurement: ").append(fmt0(num(machine, "gateway_warmup")))
+                .append(" s of load per gateway route (JIT compilation); each closed-loop point: ")
+                .append(fmt0(num(machine, "warmup"))).append(" s warm-up, then ")
                 .append(fmt0(num(machine, "duration"))).append(" s measured\n\n");
         budget();
         closedLoop();
@@ -266,7 +268,7 @@ public final class Report {
 
     private void ledger() {
         Map<String, Object> ledger = first(m -> "ledger".equals(m.get("mode")));
-        List<Map<String, Object>> settles = all(m -> "settle".equals(m.get("mode")) && !label(m).startsWith("warmup"));
+        List<Map<String, Object>> settles = all(m -> "settle".equals(m.get("mode")) && !String.valueOf(m.get("after")).startsWith("warmup"));
         long answered = 0;
         for (Map<String, Object> r : all(m -> label(m).contains("|full"))) {
             answered += (long) zero(num(r, "answered_total"));
@@ -276,7 +278,7 @@ public final class Report {
                 .append("account holds nothing, and records how long that took.\n\n")
                 .append("| after | wait for holds to settle | held then |\n|---|---:|---:|\n");
         for (Map<String, Object> s : settles) {
-            md.append("| ").append(s.get("label")).append(" | ").append(fmt0(num(s, "wait_ms"))).append(" ms | ")
+            md.append("| ").append(s.get("after")).append(" | ").append(fmt0(num(s, "wait_ms"))).append(" ms | ")
                     .append(plain(s.get("held"))).append(" |\n");
         }
         double credits = num(ledger, "total_credits"), usage = num(ledger, "total_usage"), balance = num(ledger, "balance");
