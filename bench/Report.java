@@ -141,8 +141,10 @@ public final class Report {
                 .append("Each connection sends its next request when the answer to the last one is complete. ")
                 .append("Latency in ms; \"added\" is the target's minus the floor's, \"x floor\" its throughput over ")
                 .append("the floor's, both from this run.\n\n")
-                .append("Proxy CPU: CPU time the proxy (nginx's processes, or the gateway's JVM, settlement ")
-                .append("included) used per answered request, in µs: it does not depend on how busy the machine is.\n\n")
+                .append("Proxy CPU: CPU time the proxy (nginx's processes, or the gateway's JVM with its settlement, ")
+                .append("garbage collection and JIT compilation) used per answered request, in µs. It depends less on ")
+                .append("what else runs on the machine than latency does, but not at all would be too strong: on a ")
+                .append("loaded machine it rises too (cache and scheduler contention, and a JIT still compiling).\n\n")
                 .append("| target | concurrency | req/s | x floor | p50 | p90 | p99 | p99.9 | added p50 | added p99 | errors | proxy CPU µs/req |\n")
                 .append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         for (int c : List.of(1, 16, 64)) {
@@ -278,7 +280,7 @@ public final class Report {
                 .append("account holds nothing, and records how long that took.\n\n")
                 .append("| after | wait for holds to settle | held then |\n|---|---:|---:|\n");
         for (Map<String, Object> s : settles) {
-            md.append("| ").append(s.get("after")).append(" | ").append(fmt0(num(s, "wait_ms"))).append(" ms | ")
+            md.append("| ").append(String.valueOf(s.get("after")).replace("|", " ")).append(" | ").append(fmt0(num(s, "wait_ms"))).append(" ms | ")
                     .append(plain(s.get("held"))).append(" |\n");
         }
         double credits = num(ledger, "total_credits"), usage = num(ledger, "total_usage"), balance = num(ledger, "balance");
