@@ -66,10 +66,17 @@ public class Reservations {
                 .max(BigDecimal::compareTo).orElse(BigDecimal.ZERO).divide(MILLION);
         long maxOutput = request.operation() == Operation.EMBEDDINGS ? 0 : requestedMaxOutput(request, plan);
         BigDecimal promptCost = inputPrice.multiply(BigDecimal.valueOf(promptTokens));
+        BigDecimal worstCase = Money.ledger(promptCost.add(outputPrice.multiply(BigDecimal.valueOf(maxOutput))));
 
+        // The common case, the credit covers the worst case: hold it at once. The conditional updates
+        // check exactly what the budget below would, so the budget is only read (two more queries on
+        // the response path) when the hold does not fit: to lower max_tokens, or to say what is short.
+        if (tryHold(caller, requestId, worstCase, false)) {
+            exchange.setVariable("hold", worstCase);
+            return;
+        }
         for (int attempt = 1; ; attempt++) {
             Budget budget = budget(caller);
-            BigDecimal worstCase = Money.ledger(promptCost.add(outputPrice.multiply(BigDecimal.valueOf(maxOutput))));
             Long cappedTo = null;
             BigDecimal amount = worstCase;
             if (worstCase.compareTo(budget.spendable()) > 0) {
@@ -80,7 +87,7 @@ public class Reservations {
                 cappedTo = fits;
                 amount = Money.ledger(promptCost.add(outputPrice.multiply(BigDecimal.valueOf(fits))));
             }
-            if (tryHold(caller, requestId, amount)) {
+            if (tryHold(caller, requestId, amount, true)) {
                 exchange.setVariable("hold", amount);
                 if (cappedTo != null) {
                     exchange.setVariable("clientRequest", withMaxTokens(request, cappedTo));
@@ -132,7 +139,8 @@ public class Reservations {
         jdbc.update("DELETE FROM holds WHERE request_id = ?", requestId);
     }
 
-    private boolean tryHold(Caller caller, String requestId, BigDecimal amount) {
+    /** @param explain on a refusal by the key, throw why (revoked, expired, spend limit) instead of returning false */
+    private boolean tryHold(Caller caller, String requestId, BigDecimal amount, boolean explain) {
         Boolean held = tx.execute(status -> {
             // account first, then key: the same lock order as settlement, so the two never deadlock
             int account = jdbc.update("UPDATE accounts SET held = held + ? WHERE id = ? AND balance - held >= ?",
@@ -147,7 +155,9 @@ public class Reservations {
                     amount, caller.keyId(), Timestamp.from(Instant.now()), amount);
             if (key == 0) {
                 status.setRollbackOnly();
-                refuseKey(caller, amount);
+                if (explain) {
+                    refuseKey(caller, amount);
+                }
                 return false;
             }
             jdbc.update("INSERT INTO holds (request_id, account_id, key_id, amount, created_at) VALUES (?, ?, ?, ?, ?)",

@@ -1,0 +1,423 @@
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Predicate;
+
+/**
+ * Turns the JSON lines written by bench/run into the markdown report: the budget line by line, then
+ * every measurement as absolute figures and as ratios to the floor (direct to the fake upstream)
+ * measured in the same run.
+ *
+ * <p>Usage: {@code java Report.java RESULTS.jsonl --command "bench/run ..." --out FILE.md
+ * [--update-docs docs/performance.md]} (replaces the text between the bench-results markers).
+ */
+public final class Report {
+
+    /** Portkey's published gateway throughput, requests/s per core (650-700): the top of the range. */
+    static final double PORTKEY_PER_CORE = 700;
+    static final String BEGIN = "<!-- bench-results:begin -->";
+    static final String END = "<!-- bench-results:end -->";
+    static final List<String> TARGETS = List.of("direct", "nginx", "passthrough", "full");
+    static final Map<String, String> NAMES = Map.of(
+            "direct", "direct (floor)", "nginx", "nginx reverse proxy",
+            "passthrough", "Caravan, bare pass-through route", "full", "Caravan, full flow");
+
+    private final List<Map<String, Object>> lines;
+    private final StringBuilder md = new StringBuilder();
+
+    Report(List<Map<String, Object>> lines) {
+        this.lines = lines;
+    }
+
+    public static void main(String[] args) throws IOException {
+        Map<String, String> options = new LinkedHashMap<>();
+        for (int i = 1; i + 1 < args.length; i += 2) {
+            options.put(args[i].substring(2), args[i + 1]);
+        }
+        List<Map<String, Object>> lines = new ArrayList<>();
+        for (String line : Files.readAllLines(Path.of(args[0]))) {
+            if (!line.isBlank()) {
+                lines.add(parse(line.trim()));
+            }
+        }
+        String report = new Report(lines).render(options.getOrDefault("command", "bench/run"));
+        System.out.println(report);
+        if (options.containsKey("out")) {
+            Files.writeString(Path.of(options.get("out")), report);
+        }
+        if (options.containsKey("update-docs")) {
+            Path docs = Path.of(options.get("update-docs"));
+            String text = Files.readString(docs);
+            int begin = text.indexOf(BEGIN);
+            int end = text.indexOf(END);
+            if (begin < 0 || end < begin) {
+                throw new IllegalStateException(docs + " has no " + BEGIN + " ... " + END + " section");
+            }
+            Files.writeString(docs, text.substring(0, begin + BEGIN.length()) + "\n" + report.replaceFirst("^# ", "### ")
+                    .replaceAll("(?m)^## ", "#### ") + "\n" + text.substring(end));
+        }
+    }
+
+    String render(String command) {
+        Map<String, Object> machine = first(m -> "machine".equals(m.get("mode")));
+        Map<String, Object> startup = first(m -> "startup".equals(m.get("mode")));
+        Map<String, Object> end = first(m -> "end".equals(m.get("mode")));
+        boolean quick = "quick".equals(machine.get("run"));
+        md.append("# Benchmark run ").append(machine.get("stamp")).append(" UTC")
+                .append(quick ? " (quick run: a harness check, not the benchmark)" : "").append("\n\n");
+        md.append("- Command: `").append(command).append("`, at commit ").append(machine.get("commit")).append('\n');
+        md.append("- Machine: ").append(fmt0(num(machine, "cores"))).append(" x ").append(machine.get("cpu")).append(", ")
+                .append(fmt0(num(machine, "mem_gb"))).append(" GB, ").append(machine.get("os")).append(", kernel ")
+                .append(machine.get("kernel")).append('\n');
+        md.append("- Software: ").append(machine.get("jdk")).append(", nginx ").append(machine.get("nginx"))
+                .append("; gateway JVM flags `").append(startup.get("flags")).append("`, H2 file database\n");
+        md.append("- Load average (1, 5, 15 min) at start: ").append(machine.get("load_start")).append(", at end: ")
+                .append(end.get("load_end")).append(" (everything shares these cores: load generator, fake upstream, ")
+                .append("nginx, gateway)\n");
+        md.append("- Warm-up before any measurement: ").append(fmt0(num(machine, "gateway_warmup")))
+                .append(" s of load per gateway route (JIT compilation); each closed-loop point: ")
+                .append(fmt0(num(machine, "warmup"))).append(" s warm-up, then ")
+                .append(fmt0(num(machine, "duration"))).append(" s measured\n\n");
+        budget();
+        closedLoop();
+        openLoop();
+        streaming();
+        held();
+        memory();
+        ledger();
+        return md.toString();
+    }
+
+    // ---------------------------------------------------------------- sections
+
+    private void budget() {
+        Map<String, Object> full1 = closed("full", 1), direct1 = closed("direct", 1);
+        Map<String, Object> full64 = closed("full", 64), nginx64 = closed("nginx", 64);
+        Map<String, Object> fullStream = labelled("stream|full"), directStream = labelled("stream|direct");
+        Map<String, Object> hold = first(m -> "hold".equals(m.get("mode")));
+        Map<String, Object> streamsMemory = first(m -> "memory".equals(m.get("mode")) && "streams".equals(m.get("phase")));
+        md.append("## Budget\n\n| budget | target | this run | |\n|---|---|---|---|\n");
+        double added = num(full1, "lat_p50_ms") - num(direct1, "lat_p50_ms");
+        row("added latency p50, concurrency 1, full flow", "<= 0.5 ms", ms(added), added <= 0.5);
+        double rps = num(full64, "rps");
+        row("throughput at concurrency 64, full flow", ">= " + fmt0(10 * PORTKEY_PER_CORE) + " req/s (10 x Portkey's ~"
+                + fmt0(PORTKEY_PER_CORE) + "/core)", fmt0(rps) + " req/s", rps >= 10 * PORTKEY_PER_CORE);
+        double perCore = 1e6 / cpuPerRequest(full64);
+        md.append("| (for comparison) full flow, requests/s per core of gateway CPU at concurrency 64 | Portkey ~")
+                .append(fmt0(PORTKEY_PER_CORE)).append("/core | ").append(fmt0(perCore)).append(" req/s (")
+                .append(fmt0(cpuPerRequest(full64))).append(" µs of CPU per request) | ")
+                .append(perCore >= 10 * PORTKEY_PER_CORE ? "10x" : perCore >= PORTKEY_PER_CORE ? "above" : "below").append(" |\n");
+        double share = rps / num(nginx64, "rps");
+        row("throughput at concurrency 64, full flow vs nginx", ">= 25 %", pct(share), share >= 0.25);
+        double ttfb = num(fullStream, "ttfb_p50_ms") - num(directStream, "ttfb_p50_ms");
+        row("streaming: added time to first byte, p50", "<= 1 ms", ms(ttfb), ttfb <= 1);
+        long heldBack = (long) num(fullStream, "held_back");
+        row("streaming: events held back (batched)", "none", heldBack + " of " + fmt0(num(fullStream, "events")),
+                heldBack == 0);
+        long streams = (long) num(hold, "streams");
+        long complete = (long) num(hold, "complete");
+        double heap = num(streamsMemory, "heap_peak_mb");
+        row(fmt0(streams) + " concurrent streams, heap <= 1 GB", "all complete, none cut",
+                fmt0(complete) + " complete, " + fmt0(streams - complete) + " not; heap peak " + fmt0(heap) + " MB",
+                complete == streams && heap <= 1024);
+        if (streams < 5000) {
+            md.append("\nThe stream count is below the budget's 5,000 in this run (--quick).\n");
+        }
+        md.append('\n');
+    }
+
+    private void row(String what, String target, String measured, boolean met) {
+        md.append("| ").append(what).append(" | ").append(target).append(" | ").append(measured).append(" | ")
+                .append(met ? "met" : "**not met**").append(" |\n");
+    }
+
+    private void closedLoop() {
+        md.append("## Non-stream requests, closed loop\n\n")
+                .append("Each connection sends its next request when the answer to the last one is complete. ")
+                .append("Latency in ms; \"added\" is the target's minus the floor's, \"x floor\" its throughput over ")
+                .append("the floor's, both from this run.\n\n")
+                .append("Proxy CPU: CPU time the proxy (nginx's processes, or the gateway's JVM with its settlement, ")
+                .append("garbage collection and JIT compilation) used per answered request, in µs. It depends less on ")
+                .append("what else runs on the machine than latency does, but not at all would be too strong: on a ")
+                .append("loaded machine it rises too (cache and scheduler contention, and a JIT still compiling).\n\n")
+                .append("| target | concurrency | req/s | x floor | p50 | p90 | p99 | p99.9 | added p50 | added p99 | errors | proxy CPU µs/req |\n")
+                .append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+        for (int c : List.of(1, 16, 64)) {
+            Map<String, Object> floor = closed("direct", c);
+            for (String target : TARGETS) {
+                Map<String, Object> r = closed(target, c);
+                if (r.isEmpty()) {
+                    continue;
+                }
+                md.append("| ").append(NAMES.get(target)).append(" | ").append(c).append(" | ")
+                        .append(fmt0(num(r, "rps"))).append(" | ").append(ratio(num(r, "rps") / num(floor, "rps")))
+                        .append(" | ").append(fmt3(num(r, "lat_p50_ms"))).append(" | ").append(fmt3(num(r, "lat_p90_ms")))
+                        .append(" | ").append(fmt3(num(r, "lat_p99_ms"))).append(" | ").append(fmt3(num(r, "lat_p999_ms")))
+                        .append(" | ").append(target.equals("direct") ? "" : fmt3(num(r, "lat_p50_ms") - num(floor, "lat_p50_ms")))
+                        .append(" | ").append(target.equals("direct") ? "" : fmt3(num(r, "lat_p99_ms") - num(floor, "lat_p99_ms")))
+                        .append(" | ").append(fmt0(num(r, "errors"))).append(" | ")
+                        .append(target.equals("direct") ? "" : fmt0(cpuPerRequest(r))).append(" |\n");
+            }
+        }
+        md.append('\n');
+    }
+
+    private void openLoop() {
+        List<Map<String, Object>> runs = all(m -> "open".equals(m.get("mode")) && label(m).startsWith("open|"));
+        if (runs.isEmpty()) {
+            return;
+        }
+        md.append("## Non-stream requests, open loop at a fixed rate\n\n")
+                .append(fmt0(num(runs.get(0), "rate"))).append(" requests/s for every target (half the slowest ")
+                .append("target's closed-loop rate at concurrency 64), up to 64 connections. Latency counts from ")
+                .append("when each request was due, so time spent waiting for a connection is included.\n\n")
+                .append("| target | sent | answered | errors | p50 | p90 | p99 | p99.9 | max | added p50 | added p99 |\n")
+                .append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+        Map<String, Object> floor = byTarget(runs, "direct");
+        for (String target : TARGETS) {
+            Map<String, Object> r = byTarget(runs, target);
+            if (r.isEmpty()) {
+                continue;
+            }
+            md.append("| ").append(NAMES.get(target)).append(" | ").append(fmt0(num(r, "sent"))).append(" | ")
+                    .append(fmt0(num(r, "ok"))).append(" | ").append(fmt0(num(r, "errors"))).append(" | ")
+                    .append(fmt3(num(r, "lat_p50_ms"))).append(" | ").append(fmt3(num(r, "lat_p90_ms"))).append(" | ")
+                    .append(fmt3(num(r, "lat_p99_ms"))).append(" | ").append(fmt3(num(r, "lat_p999_ms"))).append(" | ")
+                    .append(fmt3(num(r, "lat_max_ms"))).append(" | ")
+                    .append(target.equals("direct") ? "" : fmt3(num(r, "lat_p50_ms") - num(floor, "lat_p50_ms"))).append(" | ")
+                    .append(target.equals("direct") ? "" : fmt3(num(r, "lat_p99_ms") - num(floor, "lat_p99_ms"))).append(" |\n");
+        }
+        md.append('\n');
+    }
+
+    private void streaming() {
+        List<Map<String, Object>> runs = all(m -> "stream".equals(m.get("mode")) && label(m).startsWith("stream|"));
+        if (runs.isEmpty()) {
+            return;
+        }
+        md.append("## Streaming\n\n")
+                .append("One stream at a time; the fake upstream sends each event with its wall-clock time. ")
+                .append("Time to first byte: from sending the request to the first event. Event delay: from the ")
+                .append("upstream writing an event to the client reading it. Held back: events that reached the ")
+                .append("client only after the upstream had sent the next one (batching).\n\n")
+                .append("| target | streams complete | TTFB p50 | TTFB p99 | added TTFB p50 | event delay p50 | p99 | max | added event delay p50 | held back |\n")
+                .append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+        Map<String, Object> floor = byTarget(runs, "direct");
+        for (String target : TARGETS) {
+            Map<String, Object> r = byTarget(runs, target);
+            if (r.isEmpty()) {
+                continue;
+            }
+            md.append("| ").append(NAMES.get(target)).append(" | ").append(fmt0(num(r, "complete"))).append(" / ")
+                    .append(fmt0(num(r, "requests"))).append(" | ").append(fmt3(num(r, "ttfb_p50_ms"))).append(" | ")
+                    .append(fmt3(num(r, "ttfb_p99_ms"))).append(" | ")
+                    .append(target.equals("direct") ? "" : fmt3(num(r, "ttfb_p50_ms") - num(floor, "ttfb_p50_ms")))
+                    .append(" | ").append(fmt3(num(r, "lag_p50_ms"))).append(" | ").append(fmt3(num(r, "lag_p99_ms")))
+                    .append(" | ").append(fmt3(num(r, "lag_max_ms"))).append(" | ")
+                    .append(target.equals("direct") ? "" : fmt3(num(r, "lag_p50_ms") - num(floor, "lag_p50_ms")))
+                    .append(" | ").append(fmt0(num(r, "held_back"))).append(" of ").append(fmt0(num(r, "events"))).append(" |\n");
+        }
+        md.append('\n');
+    }
+
+    private void held() {
+        Map<String, Object> hold = first(m -> "hold".equals(m.get("mode")));
+        if (hold.isEmpty()) {
+            return;
+        }
+        Map<String, Object> memory = first(m -> "memory".equals(m.get("mode")) && "streams".equals(m.get("phase")));
+        md.append("## Concurrent streams through the full flow\n\n")
+                .append("Streams opened over the ramp, each held open by a slow upstream (one event a second) and ")
+                .append("read to the end: complete means every event, the usage chunk and `[DONE]`, no error chunk.\n\n")
+                .append("| streams | events each | complete | cut | error chunk | missing events | bad status | peak open at once | heap peak | RSS peak | seconds |\n")
+                .append("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")
+                .append("| ").append(fmt0(num(hold, "streams"))).append(" | ").append(fmt0(num(hold, "events_each")))
+                .append(" | ").append(fmt0(num(hold, "complete"))).append(" | ").append(fmt0(num(hold, "cut")))
+                .append(" | ").append(fmt0(num(hold, "error_chunk"))).append(" | ").append(fmt0(num(hold, "missing_events")))
+                .append(" | ").append(fmt0(num(hold, "bad_status") + num(hold, "connect_failed"))).append(" | ")
+                .append(fmt0(num(hold, "peak_open"))).append(" | ").append(fmt0(num(memory, "heap_peak_mb"))).append(" MB | ")
+                .append(fmt0(num(memory, "rss_peak_mb"))).append(" MB | ").append(num(hold, "seconds")).append(" |\n");
+        if (hold.get("sample_failures") != null) {
+            md.append("\nFirst failures: ").append(hold.get("sample_failures")).append('\n');
+        }
+        md.append('\n');
+    }
+
+    private void memory() {
+        Map<String, Object> startup = first(m -> "startup".equals(m.get("mode")));
+        Map<String, Object> load = first(m -> "memory".equals(m.get("mode")) && "load-c64".equals(m.get("phase")));
+        Map<String, Object> streams = first(m -> "memory".equals(m.get("mode")) && "streams".equals(m.get("phase")));
+        Map<String, Object> idle = first(m -> "memory".equals(m.get("mode")) && "idle-end".equals(m.get("phase")));
+        Map<String, Object> nginx = first(m -> "nginx".equals(m.get("mode")));
+        md.append("## Memory and start-up\n\n")
+                .append("| start-up to ready | RSS idle after start | RSS peak, full flow at concurrency 64 | heap peak, same | RSS peak, concurrent streams | RSS idle at the end | nginx RSS (all processes) |\n")
+                .append("|---:|---:|---:|---:|---:|---:|---:|\n")
+                .append("| ").append(fmt0(num(startup, "ready_ms"))).append(" ms (Spring: ")
+                .append(startup.get("spring_started_s")).append(" s) | ").append(fmt0(num(startup, "rss_idle_mb")))
+                .append(" MB | ").append(fmt0(num(load, "rss_peak_mb"))).append(" MB | ")
+                .append(fmt0(num(load, "heap_peak_mb"))).append(" MB | ").append(fmt0(num(streams, "rss_peak_mb")))
+                .append(" MB | ").append(fmt0(num(idle, "rss_peak_mb"))).append(" MB | ")
+                .append(fmt0(num(nginx, "rss_mb"))).append(" MB |\n\n")
+                .append("Start-up to ready: from launching the JVM to `/actuator/health/readiness` answering UP. ")
+                .append("Heap: used (eden, survivors, old) sampled each second by jstat, before collection; the ")
+                .append("heap is capped by `-Xmx`.\n\n");
+    }
+
+    private void ledger() {
+        Map<String, Object> ledger = first(m -> "ledger".equals(m.get("mode")));
+        List<Map<String, Object>> settles = all(m -> "settle".equals(m.get("mode")) && !String.valueOf(m.get("after")).startsWith("warmup"));
+        long answered = 0;
+        for (Map<String, Object> r : all(m -> label(m).contains("|full"))) {
+            answered += (long) zero(num(r, "answered_total"));
+        }
+        md.append("## Settlement\n\n")
+                .append("Settlement runs off the response path. After each full-flow load the run waits until the ")
+                .append("account holds nothing, and records how long that took.\n\n")
+                .append("| after | wait for holds to settle | held then |\n|---|---:|---:|\n");
+        for (Map<String, Object> s : settles) {
+            md.append("| ").append(String.valueOf(s.get("after")).replace("|", " ")).append(" | ").append(fmt0(num(s, "wait_ms"))).append(" ms | ")
+                    .append(plain(s.get("held"))).append(" |\n");
+        }
+        double credits = num(ledger, "total_credits"), usage = num(ledger, "total_usage"), balance = num(ledger, "balance");
+        md.append("\nAt the end: ").append(fmt0(num(ledger, "usage_rows"))).append(" usage rows for ")
+                .append(fmt0(answered)).append(" answers the load tools counted through the full flow (warm-up and the ")
+                .append("requests still in flight when a timed run stopped are settled too, so rows can be more); ")
+                .append("holds open: ").append(plain(ledger.get("held"))).append("; balance ").append(plain(ledger.get("balance")))
+                .append(" = credits ").append(plain(ledger.get("total_credits"))).append(" - usage ")
+                .append(plain(ledger.get("total_usage")))
+                .append(Math.abs(credits - usage - balance) < 1e-6 ? " (consistent)" : " (**inconsistent**)").append(".\n");
+    }
+
+    // ---------------------------------------------------------------- lookups and formatting
+
+    private Map<String, Object> closed(String target, int concurrency) {
+        return labelled("closed|" + target + "|" + concurrency);
+    }
+
+    private Map<String, Object> labelled(String label) {
+        return first(m -> label.equals(m.get("label")));
+    }
+
+    private static Map<String, Object> byTarget(List<Map<String, Object>> runs, String target) {
+        for (Map<String, Object> r : runs) {
+            String[] parts = label(r).split("\\|");
+            if (parts.length > 1 && parts[1].equals(target)) {
+                return r;
+            }
+        }
+        return Map.of();
+    }
+
+    private static String label(Map<String, Object> m) {
+        Object label = m.get("label");
+        return label == null ? "" : label.toString();
+    }
+
+    private Map<String, Object> first(Predicate<Map<String, Object>> test) {
+        for (Map<String, Object> line : lines) {
+            if (test.test(line)) {
+                return line;
+            }
+        }
+        return Map.of();
+    }
+
+    private List<Map<String, Object>> all(Predicate<Map<String, Object>> test) {
+        return lines.stream().filter(test).toList();
+    }
+
+    private static double num(Map<String, Object> m, String key) {
+        Object v = m.get(key);
+        return v instanceof Number n ? n.doubleValue() : Double.NaN;
+    }
+
+    private static double cpuPerRequest(Map<String, Object> r) {
+        return num(r, "proxy_cpu_ms") * 1000 / num(r, "answered_total");
+    }
+
+    private static double zero(double v) {
+        return Double.isNaN(v) ? 0 : v;
+    }
+
+    private static String plain(Object v) {
+        return v instanceof Double d ? new java.math.BigDecimal(d.toString()).stripTrailingZeros().toPlainString()
+                : String.valueOf(v);
+    }
+
+    private static String fmt0(double v) {
+        return Double.isNaN(v) ? "n/a" : String.format(Locale.ROOT, "%,.0f", v);
+    }
+
+    private static String fmt3(double v) {
+        return Double.isNaN(v) ? "n/a" : String.format(Locale.ROOT, "%.3f", v);
+    }
+
+    private static String ms(double v) {
+        return fmt3(v) + " ms";
+    }
+
+    private static String pct(double v) {
+        return Double.isNaN(v) ? "n/a" : String.format(Locale.ROOT, "%.0f %%", v * 100);
+    }
+
+    private static String ratio(double v) {
+        return Double.isNaN(v) ? "n/a" : String.format(Locale.ROOT, "%.2f", v);
+    }
+
+    /** A flat JSON object: string, number, boolean and null values. */
+    static Map<String, Object> parse(String json) {
+        Map<String, Object> map = new LinkedHashMap<>();
+        int i = json.indexOf('{') + 1;
+        while (i < json.length()) {
+            i = skip(json, i);
+            if (json.charAt(i) == '}') {
+                break;
+            }
+            int keyEnd = json.indexOf('"', i + 1);
+            String key = json.substring(i + 1, keyEnd);
+            i = skip(json, json.indexOf(':', keyEnd) + 1);
+            Object value;
+            if (json.charAt(i) == '"') {
+                StringBuilder s = new StringBuilder();
+                i++;
+                while (json.charAt(i) != '"') {
+                    char c = json.charAt(i++);
+                    s.append(c == '\\' ? json.charAt(i++) : c);
+                }
+                i++;
+                value = s.toString();
+            } else {
+                int end = i;
+                while (end < json.length() && ",}".indexOf(json.charAt(end)) < 0) {
+                    end++;
+                }
+                String raw = json.substring(i, end).trim();
+                value = switch (raw) {
+                    case "null" -> null;
+                    case "true" -> Boolean.TRUE;
+                    case "false" -> Boolean.FALSE;
+                    default -> Double.parseDouble(raw);
+                };
+                i = end;
+            }
+            map.put(key, value);
+            i = skip(json, i);
+            if (json.charAt(i) == ',') {
+                i++;
+            }
+        }
+        return map;
+    }
+
+    private static int skip(String s, int i) {
+        while (i < s.length() && Character.isWhitespace(s.charAt(i))) {
+            i++;
+        }
+        return i;
+    }
+}
