@@ -39,21 +39,16 @@ public class AdminController {
     private final UsageQueries usage;
     private final BillingJson view;
     private final ObjectMapper json;
-    private final AdminToken adminToken;
 
-    public AdminController(Accounts accounts, UsageQueries usage, BillingJson view, ObjectMapper json,
-                           AdminToken adminToken) {
+    public AdminController(Accounts accounts, UsageQueries usage, BillingJson view, ObjectMapper json) {
         this.accounts = accounts;
         this.usage = usage;
         this.view = view;
         this.json = json;
-        this.adminToken = adminToken;
     }
 
     @PostMapping("/accounts")
-    public ResponseEntity<ObjectNode> createAccount(@RequestHeader(value = "Authorization", required = false) String auth,
-                                                    @RequestBody(required = false) byte[] body) {
-        checkToken(auth);
+    public ResponseEntity<ObjectNode> createAccount(@RequestBody(required = false) byte[] body) {
         JsonNode request = object(body);
         String name = requiredText(request, "name", 200);
         String email = optionalText(request, "email", 320);
@@ -61,17 +56,13 @@ public class AdminController {
     }
 
     @GetMapping("/accounts/{id}")
-    public ObjectNode account(@RequestHeader(value = "Authorization", required = false) String auth,
-                              @PathVariable("id") String id) {
-        checkToken(auth);
+    public ObjectNode account(@PathVariable("id") String id) {
         return view.account(accounts.get(id));
     }
 
     @PostMapping("/accounts/{id}/credits")
-    public ObjectNode addCredits(@RequestHeader(value = "Authorization", required = false) String auth,
-                                 @RequestHeader(value = "Idempotency-Key", required = false) String idempotencyKey,
+    public ObjectNode addCredits(@RequestHeader(value = "Idempotency-Key", required = false) String idempotencyKey,
                                  @PathVariable("id") String id, @RequestBody(required = false) byte[] body) {
-        checkToken(auth);
         if (idempotencyKey == null || idempotencyKey.isBlank() || idempotencyKey.length() > 200) {
             throw GatewayException.invalidRequest("Idempotency-Key",
                     "An Idempotency-Key header (1-200 characters) is required: a repeated top-up with the same key credits once.");
@@ -89,9 +80,7 @@ public class AdminController {
     }
 
     @PostMapping("/accounts/{id}/keys")
-    public ResponseEntity<ObjectNode> createKey(@RequestHeader(value = "Authorization", required = false) String auth,
-                                                @PathVariable("id") String id, @RequestBody(required = false) byte[] body) {
-        checkToken(auth);
+    public ResponseEntity<ObjectNode> createKey(@PathVariable("id") String id, @RequestBody(required = false) byte[] body) {
         JsonNode request = object(body);
         String name = requiredText(request, "name", 200);
         Integer rpm = null;
@@ -119,29 +108,19 @@ public class AdminController {
     }
 
     @GetMapping("/accounts/{id}/keys")
-    public ObjectNode keys(@RequestHeader(value = "Authorization", required = false) String auth,
-                           @PathVariable("id") String id) {
-        checkToken(auth);
+    public ObjectNode keys(@PathVariable("id") String id) {
         return view.list(accounts.keys(id).stream().map(view::key).toList());
     }
 
     @DeleteMapping("/keys/{keyId}")
-    public ObjectNode revoke(@RequestHeader(value = "Authorization", required = false) String auth,
-                             @PathVariable("keyId") String keyId) {
-        checkToken(auth);
+    public ObjectNode revoke(@PathVariable("keyId") String keyId) {
         return view.key(accounts.revoke(keyId));
     }
 
     @GetMapping("/accounts/{id}/usage")
-    public ObjectNode usage(@RequestHeader(value = "Authorization", required = false) String auth,
-                            @PathVariable("id") String id, @RequestParam Map<String, String> query) {
-        checkToken(auth);
+    public ObjectNode usage(@PathVariable("id") String id, @RequestParam Map<String, String> query) {
         accounts.get(id);
         return view.usagePage(usage.page(UsageFilters.parse(id, query)));
-    }
-
-    private void checkToken(String authorization) {
-        adminToken.check(authorization);
     }
 
     private JsonNode object(byte[] body) {

@@ -5,16 +5,29 @@ import java.security.MessageDigest;
 
 import dev.caravan.api.GatewayException;
 import org.springframework.beans.factory.annotation.Value;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
 import org.springframework.stereotype.Component;
+import org.springframework.web.servlet.HandlerInterceptor;
 
-/** The admin API's bearer token, {@code CARAVAN_ADMIN_TOKEN}; without it configured the admin API is off. */
+/**
+ * The admin API's bearer token, {@code CARAVAN_ADMIN_TOKEN}; without it configured the admin API is off.
+ * Checked for every handler under {@code /admin/} (see {@link AdminWebConfig}), so that no admin
+ * endpoint can forget it.
+ */
 @Component
-public class AdminToken {
+public class AdminToken implements HandlerInterceptor {
 
     private final byte[] token;
 
     public AdminToken(@Value("${caravan.admin.token:}") String token) {
         this.token = token.isBlank() ? null : token.getBytes(StandardCharsets.UTF_8);
+    }
+
+    @Override
+    public boolean preHandle(HttpServletRequest request, HttpServletResponse response, Object handler) {
+        check(request.getHeader("Authorization"));
+        return true;
     }
 
     /** Refuses (403 when the admin API is off, 401 on a missing or wrong token) unless the header carries the token. */

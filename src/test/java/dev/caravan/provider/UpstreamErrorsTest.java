@@ -5,7 +5,6 @@ import java.nio.charset.StandardCharsets;
 
 import dev.caravan.api.GatewayException;
 import dev.caravan.catalog.Backend;
-import dev.caravan.catalog.CatalogProperties;
 import dev.caravan.catalog.Price;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;

@@ -1,7 +1,6 @@
 package dev.caravan.provider.anthropic;
 
 import dev.caravan.support.TestCatalog;
-import java.time.Duration;
 import java.util.Map;
 
 import dev.caravan.api.ClientRequest;

@@ -1,8 +1,6 @@
 package dev.caravan.provider.gemini;
 
 import dev.caravan.support.TestCatalog;
-import java.time.Duration;
-import java.util.Map;
 
 import dev.caravan.api.GatewayException;
 import dev.caravan.catalog.Backend;
