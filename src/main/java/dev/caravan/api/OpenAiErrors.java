@@ -20,6 +20,22 @@ public final class OpenAiErrors {
         return error;
     }
 
+    /**
+     * The body for a refusal that carries only an HTTP status (Spring MVC's own: unknown path, wrong
+     * method, bad media type, the servlet container's error page).
+     */
+    public static byte[] forStatus(int status) {
+        String message = switch (status) {
+            case 404 -> "Unknown path. The API is under /v1 (for example POST /v1/chat/completions).";
+            case 405 -> "This method is not allowed on this path.";
+            case 413 -> "The request body is too large.";
+            case 415 -> "Send the body as application/json.";
+            default -> status >= 500 ? "The gateway failed to handle the request." : "The request was not valid.";
+        };
+        return body(message, status >= 500 ? "server_error" : "invalid_request_error",
+                status == 404 ? "not_found" : null, null);
+    }
+
     public static byte[] body(GatewayException e) {
         return body(e.getMessage(), e.type(), e.code(), e.param());
     }

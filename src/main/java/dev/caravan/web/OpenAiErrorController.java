@@ -20,14 +20,6 @@ public class OpenAiErrorController implements ErrorController {
     public ResponseEntity<byte[]> error(HttpServletRequest request) {
         Object code = request.getAttribute(RequestDispatcher.ERROR_STATUS_CODE);
         int status = code instanceof Integer value ? value : 500;
-        String message = switch (status) {
-            case 404 -> "Unknown path. The API is under /v1 (for example POST /v1/chat/completions).";
-            case 405 -> "This method is not allowed on this path.";
-            case 413 -> "The request body is too large.";
-            default -> status >= 500 ? "The gateway failed to handle the request." : "The request was not valid.";
-        };
-        String type = status >= 500 ? "server_error" : "invalid_request_error";
-        return ResponseEntity.status(status).contentType(MediaType.APPLICATION_JSON)
-                .body(OpenAiErrors.body(message, type, status == 404 ? "not_found" : null, null));
+        return ResponseEntity.status(status).contentType(MediaType.APPLICATION_JSON).body(OpenAiErrors.forStatus(status));
     }
 }

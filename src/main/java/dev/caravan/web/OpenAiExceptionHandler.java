@@ -30,15 +30,7 @@ public class OpenAiExceptionHandler {
     /** Spring MVC's own refusals (unknown path, wrong method, bad media type...) keep their status. */
     private static ResponseEntity<byte[]> spring(ErrorResponse e) {
         int status = e.getStatusCode().value();
-        String message = switch (status) {
-            case 404 -> "Unknown path. The API is under /v1 (for example POST /v1/chat/completions).";
-            case 405 -> "This method is not allowed on this path.";
-            case 415 -> "Send the body as application/json.";
-            default -> "The request was not valid.";
-        };
-        return ResponseEntity.status(status).contentType(MediaType.APPLICATION_JSON)
-                .body(OpenAiErrors.body(message, status >= 500 ? "server_error" : "invalid_request_error",
-                        status == 404 ? "not_found" : null, null));
+        return ResponseEntity.status(status).contentType(MediaType.APPLICATION_JSON).body(OpenAiErrors.forStatus(status));
     }
 
     /** The client went away while its answer was written: nothing to answer, nothing to report. */
