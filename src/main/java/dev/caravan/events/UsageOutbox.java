@@ -1,11 +1,11 @@
 package dev.caravan.events;
 
-import java.math.BigDecimal;
 import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 
+import dev.caravan.billing.Ledger;
 import dev.caravan.metering.UsageRecord;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -51,13 +51,19 @@ public class UsageOutbox {
                 .register(registry);
     }
 
-    /** Called by settlement, in its transaction: the event commits with the charge or not at all. */
-    public void append(UsageRecord usage, BigDecimal charged) {
-        if (!settings.enabled()) {
+    /** Called by settlement, in its transaction: the events commit with the charges or not at all. */
+    public void append(List<Ledger.Settled> settled) {
+        if (!settings.enabled() || settled.isEmpty()) {
             return;
         }
-        jdbc.update("INSERT INTO usage_outbox (event_id, account_id, payload, created_at) VALUES (?, ?, ?, ?)",
-                usage.requestId(), usage.accountId(), events.toJson(usage, charged), Timestamp.from(usage.createdAt()));
+        jdbc.batchUpdate("INSERT INTO usage_outbox (event_id, account_id, payload, created_at) VALUES (?, ?, ?, ?)",
+                settled, settled.size(), (statement, each) -> {
+                    UsageRecord usage = each.usage();
+                    statement.setString(1, usage.requestId());
+                    statement.setString(2, usage.accountId());
+                    statement.setString(3, events.toJson(usage, each.charged()));
+                    statement.setTimestamp(4, Timestamp.from(usage.createdAt()));
+                });
     }
 
     /**

@@ -17,12 +17,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.caravan.metering.TokenUsage;
 import dev.caravan.metering.UsageRecord;
 import dev.caravan.support.GatewayTest;
-import org.apache.camel.ProducerTemplate;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * Money through real HTTP: accounts, keys, credits, holds, settlement and the caller's views. Runs
@@ -35,9 +35,6 @@ abstract class BillingScenarios extends GatewayTest {
 
     @Autowired
     JdbcTemplate jdbc;
-
-    @Autowired
-    ProducerTemplate producer;
 
     @Test
     void anAccountToppedUpSpendsFromTwoKeysAndSeesEveryChargeInItsHistory() throws Exception {
@@ -237,14 +234,68 @@ abstract class BillingScenarios extends GatewayTest {
 
         UsageRecord again = new UsageRecord(requestId, account.id(), (String) row.get("key_id"), Instant.now(), "chat",
                 "fake/ok", "fake", "ok", new TokenUsage(11, 7, 0, false), CHAT_COST, false, false, "stop", 200, 5, List.of());
-        producer.send("direct:record-usage", exchange -> exchange.setVariable("usage", again));
-        producer.send("direct:record-usage", exchange -> exchange.setVariable("usage", again));
+        // twice in one batch, and once more on its own (a retried batch)
+        assertThat(ledger.settle(List.of(again, again))).isEmpty();
+        assertThat(ledger.settle(List.of(again))).isEmpty();
 
         assertThat(balance(account.id())).isEqualByComparingTo(balance);
         assertThat(jdbc.queryForObject("SELECT COUNT(*) FROM usage_records WHERE request_id = ?", Integer.class, requestId))
                 .isEqualTo(1);
         assertThat(jdbc.queryForObject("SELECT COUNT(*) FROM ledger_entries WHERE request_id = ?", Integer.class, requestId))
                 .isEqualTo(1);
+        assertLedgerBalances(account.id());
+    }
+
+    @Test
+    void aBatchChargesItsRequestsInTurnAndNeverBelowZero() throws Exception {
+        TestAccount account = newAccount("1");
+        String keyId = json(get("/v1/key", account.key())).path("data").path("id").asText();
+        String prefix = "req_batch" + System.nanoTime();
+        hold(prefix + "a", account.id(), keyId, "0.40");
+        hold(prefix + "b", account.id(), keyId, "0.40");
+
+        // a costs more than it held, but the account has it; b then finds only its own hold left;
+        // c's hold was swept: nothing is left for it
+        List<Ledger.Settled> settled = ledger.settle(List.of(
+                usage(prefix + "a", account.id(), keyId, "0.60"),
+                usage(prefix + "b", account.id(), keyId, "0.50"),
+                usage(prefix + "c", account.id(), keyId, "0.10")));
+
+        assertThat(settled).extracting(Ledger.Settled::charged).usingElementComparator(BigDecimal::compareTo)
+                .containsExactly(new BigDecimal("0.60"), new BigDecimal("0.40"), BigDecimal.ZERO);
+        assertThat(balance(account.id())).isZero();
+        assertThat(jdbc.queryForObject("SELECT held FROM accounts WHERE id = ?", BigDecimal.class, account.id())).isZero();
+        assertThat(jdbc.queryForObject("SELECT held FROM api_keys WHERE id = ?", BigDecimal.class, keyId)).isZero();
+        assertThat(jdbc.queryForObject("SELECT spent FROM api_keys WHERE id = ?", BigDecimal.class, keyId))
+                .isEqualByComparingTo("1");
+        assertThat(jdbc.queryForList("SELECT balance_after FROM ledger_entries WHERE account_id = ? AND kind = 'debit' ORDER BY id",
+                BigDecimal.class, account.id())).usingElementComparator(BigDecimal::compareTo)
+                .containsExactly(new BigDecimal("0.40"), BigDecimal.ZERO);
+        assertThat(countRows("usage_records", account.id())).isEqualTo(3);
+        assertThat(countRows("holds", account.id())).isZero();
+        assertLedgerBalances(account.id());
+    }
+
+    @Test
+    void aRequestTheDatabaseRefusesDoesNotHoldUpTheRestOfItsBatch() throws Exception {
+        TestAccount account = newAccount("1");
+        String keyId = json(get("/v1/key", account.key())).path("data").path("id").asText();
+        String prefix = "req_poison" + System.nanoTime();
+        hold(prefix + "a", account.id(), keyId, "0.10");
+        hold(prefix + "c", account.id(), keyId, "0.10");
+        List<UsageRecord> batch = List.of(
+                usage(prefix + "a", account.id(), keyId, "0.05"),
+                usage(prefix + "b", account.id(), "key_that_does_not_exist", "0.05"), // refused: no such key
+                usage(prefix + "c", account.id(), keyId, "0.05"));
+
+        assertThatThrownBy(() -> ledger.settle(batch)).isInstanceOf(RuntimeException.class);
+        // the route retries the whole batch: the two settled are not charged again
+        assertThatThrownBy(() -> ledger.settle(batch)).isInstanceOf(RuntimeException.class);
+
+        assertThat(jdbc.queryForList("SELECT request_id FROM usage_records WHERE account_id = ?", String.class, account.id()))
+                .containsExactlyInAnyOrder(prefix + "a", prefix + "c");
+        assertThat(balance(account.id())).isEqualByComparingTo("0.90");
+        assertThat(countRows("holds", account.id())).isZero();
         assertLedgerBalances(account.id());
     }
 
@@ -353,6 +404,23 @@ abstract class BillingScenarios extends GatewayTest {
                 }
             }
         }
+    }
+
+    @Autowired
+    Ledger ledger;
+
+    /** A hold as the reserve step leaves it. */
+    void hold(String requestId, String accountId, String keyId, String amount) {
+        BigDecimal value = new BigDecimal(amount);
+        jdbc.update("UPDATE accounts SET held = held + ? WHERE id = ?", value, accountId);
+        jdbc.update("UPDATE api_keys SET held = held + ? WHERE id = ?", value, keyId);
+        jdbc.update("INSERT INTO holds (request_id, account_id, key_id, amount, created_at) VALUES (?, ?, ?, ?, ?)",
+                requestId, accountId, keyId, value, java.sql.Timestamp.from(Instant.now()));
+    }
+
+    static UsageRecord usage(String requestId, String accountId, String keyId, String cost) {
+        return new UsageRecord(requestId, accountId, keyId, Instant.now(), "chat", "fake/ok", "fake", "ok",
+                new TokenUsage(11, 7, 0, false), new BigDecimal(cost), false, false, "stop", 200, 5, List.of());
     }
 
     /** Settlement runs off the response path: wait until no hold of the account is open. */
