@@ -93,7 +93,11 @@ final class Dispatch {
                 skip(backend, "free_tier_exhausted", quota);
                 continue;
             }
-            running.add(UpstreamAttempt.start(request, backend, routing.producer(), finished));
+            // Alone, the call runs on this thread. With hedging another may have to join it while it runs;
+            // and only a virtual thread's socket I/O can be interrupted at the first-byte deadline.
+            boolean alone = !plan.hedging() && Thread.currentThread().isVirtual();
+            running.add(alone ? UpstreamAttempt.runHere(request, backend, routing.producer(), finished, routing.watchdog())
+                    : UpstreamAttempt.start(request, backend, routing.producer(), finished));
             return true;
         }
         return false;
@@ -129,10 +133,7 @@ final class Dispatch {
             if (now - attempt.firstByteDeadlineNanos >= 0) {
                 running.remove(attempt);
                 attempt.abandon();
-                Duration timeout = attempt.backend.provider().firstByteTimeout();
-                failed(attempt, AttemptOutcome.TIMEOUT, new GatewayException(504, "upstream_error", "upstream_timeout",
-                        null, "The upstream backend " + attempt.backend.id() + " did not start answering within "
-                        + timeout.toMillis() + " ms.", null));
+                failed(attempt, AttemptOutcome.TIMEOUT, timeout(attempt));
             }
         }
         if (hedgePending() && now - hedgeAt() >= 0) {
@@ -142,6 +143,11 @@ final class Dispatch {
 
     /** @return true when this attempt answered and is now the request's answer */
     private boolean onFinished(UpstreamAttempt attempt) {
+        if (attempt.timedOut()) {
+            attempt.release();
+            failed(attempt, AttemptOutcome.TIMEOUT, timeout(attempt));
+            return false;
+        }
         Throwable failure = attempt.failure();
         if (failure == null) {
             giveUpRunning();
@@ -171,6 +177,12 @@ final class Dispatch {
         attempt.release();
         failed(attempt, outcome, error);
         return false;
+    }
+
+    private static GatewayException timeout(UpstreamAttempt attempt) {
+        Duration timeout = attempt.backend.provider().firstByteTimeout();
+        return new GatewayException(504, "upstream_error", "upstream_timeout", null, "The upstream backend "
+                + attempt.backend.id() + " did not start answering within " + timeout.toMillis() + " ms.", null);
     }
 
     private void failed(UpstreamAttempt attempt, AttemptOutcome outcome, GatewayException error) {

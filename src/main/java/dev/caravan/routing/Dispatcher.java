@@ -1,6 +1,10 @@
 package dev.caravan.routing;
 
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+
 import dev.caravan.api.ClientRequest;
+import jakarta.annotation.PreDestroy;
 import org.apache.camel.Exchange;
 import org.apache.camel.ProducerTemplate;
 import org.springframework.stereotype.Component;
@@ -19,6 +23,9 @@ public class Dispatcher {
     private final FreeTierQuotas quotas;
     private final BackendStats stats;
     private final RoutingMetrics metrics;
+    /** Interrupts a call made on the request's thread that has not answered by its first-byte deadline. */
+    private final ScheduledThreadPoolExecutor watchdog =
+            new ScheduledThreadPoolExecutor(1, Thread.ofPlatform().name("first-byte-watchdog").daemon().factory());
 
     public Dispatcher(ProducerTemplate producer, BackendBreakers breakers, FreeTierQuotas quotas, BackendStats stats,
                       RoutingMetrics metrics) {
@@ -27,12 +34,22 @@ public class Dispatcher {
         this.quotas = quotas;
         this.stats = stats;
         this.metrics = metrics;
+        watchdog.setRemoveOnCancelPolicy(true); // nearly every deadline is cancelled: do not keep them queued
+    }
+
+    @PreDestroy
+    void stop() {
+        watchdog.shutdownNow();
     }
 
     public void dispatch(Exchange exchange) throws InterruptedException {
         Plan plan = exchange.getVariable("plan", Plan.class);
         String model = exchange.getVariable("clientRequest", ClientRequest.class).model();
         new Dispatch(this, exchange, plan, model).run();
+    }
+
+    ScheduledExecutorService watchdog() {
+        return watchdog;
     }
 
     ProducerTemplate producer() {
