@@ -37,16 +37,18 @@ public class Reservations {
 
     private final JdbcTemplate jdbc;
     private final TransactionTemplate tx;
+    private final HoldBatcher holds;
     private final int defaultMaxOutputTokens;
     private final int minUsefulOutputTokens;
     private final BigDecimal promptMargin;
 
-    public Reservations(JdbcTemplate jdbc, TransactionTemplate tx,
+    public Reservations(JdbcTemplate jdbc, TransactionTemplate tx, HoldBatcher holds,
                         @Value("${caravan.billing.default-max-output-tokens:4096}") int defaultMaxOutputTokens,
                         @Value("${caravan.billing.min-useful-output-tokens:16}") int minUsefulOutputTokens,
                         @Value("${caravan.billing.prompt-estimate-margin:1.10}") BigDecimal promptMargin) {
         this.jdbc = jdbc;
         this.tx = tx;
+        this.holds = holds;
         this.defaultMaxOutputTokens = defaultMaxOutputTokens;
         this.minUsefulOutputTokens = minUsefulOutputTokens;
         this.promptMargin = promptMargin;
@@ -68,10 +70,11 @@ public class Reservations {
         BigDecimal promptCost = inputPrice.multiply(BigDecimal.valueOf(promptTokens));
         BigDecimal worstCase = Money.ledger(promptCost.add(outputPrice.multiply(BigDecimal.valueOf(maxOutput))));
 
-        // The common case, the credit covers the worst case: hold it at once. The conditional updates
-        // check exactly what the budget below would, so the budget is only read (two more queries on
-        // the response path) when the hold does not fit: to lower max_tokens, or to say what is short.
-        if (tryHold(caller, requestId, worstCase, false)) {
+        // The common case, the credit covers the worst case: hold it at once, together with the holds
+        // of concurrent requests. The conditional updates check exactly what the budget below would,
+        // so the budget is only read (two more queries on the response path) when the hold does not
+        // fit: to lower max_tokens, or to say what is short.
+        if (holds.hold(caller, requestId, worstCase)) {
             exchange.setVariable("hold", worstCase);
             return;
         }
@@ -87,7 +90,7 @@ public class Reservations {
                 cappedTo = fits;
                 amount = Money.ledger(promptCost.add(outputPrice.multiply(BigDecimal.valueOf(fits))));
             }
-            if (tryHold(caller, requestId, amount, true)) {
+            if (tryHold(caller, requestId, amount)) {
                 exchange.setVariable("hold", amount);
                 if (cappedTo != null) {
                     exchange.setVariable("clientRequest", withMaxTokens(request, cappedTo));
@@ -139,8 +142,8 @@ public class Reservations {
         jdbc.update("DELETE FROM holds WHERE request_id = ?", requestId);
     }
 
-    /** @param explain on a refusal by the key, throw why (revoked, expired, spend limit) instead of returning false */
-    private boolean tryHold(Caller caller, String requestId, BigDecimal amount, boolean explain) {
+    /** A hold on its own; a refusal by the key throws why (revoked, expired, spend limit). */
+    private boolean tryHold(Caller caller, String requestId, BigDecimal amount) {
         Boolean held = tx.execute(status -> {
             // account first, then key: the same lock order as settlement, so the two never deadlock
             int account = jdbc.update("UPDATE accounts SET held = held + ? WHERE id = ? AND balance - held >= ?",
@@ -155,9 +158,7 @@ public class Reservations {
                     amount, caller.keyId(), Timestamp.from(Instant.now()), amount);
             if (key == 0) {
                 status.setRollbackOnly();
-                if (explain) {
-                    refuseKey(caller, amount);
-                }
+                refuseKey(caller, amount);
                 return false;
             }
             jdbc.update("INSERT INTO holds (request_id, account_id, key_id, amount, created_at) VALUES (?, ?, ?, ?, ?)",

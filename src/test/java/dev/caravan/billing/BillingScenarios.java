@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.caravan.auth.Caller;
 import dev.caravan.metering.TokenUsage;
 import dev.caravan.metering.UsageRecord;
 import dev.caravan.support.GatewayTest;
@@ -300,6 +301,77 @@ abstract class BillingScenarios extends GatewayTest {
     }
 
     @Test
+    void holdsOfConcurrentRequestsShareTransactions() throws Exception {
+        TestAccount account = newAccount("1000");
+        String keyId = json(get("/v1/key", account.key())).path("data").path("id").asText();
+        Caller caller = new Caller(keyId, account.id(), "test", null, null, null);
+        double transactionsBefore = holdTransactions();
+        int threads = 64;
+        int each = 10;
+        java.util.concurrent.CountDownLatch start = new java.util.concurrent.CountDownLatch(1);
+        List<java.util.concurrent.Future<Boolean>> held = new ArrayList<>();
+        try (var pool = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+            for (int t = 0; t < threads; t++) {
+                String prefix = "req_concurrent" + System.nanoTime() + "_" + t + "_";
+                held.add(pool.submit(() -> {
+                    start.await();
+                    boolean all = true;
+                    for (int i = 0; i < each; i++) {
+                        all &= holdBatcher.hold(caller, prefix + i, new BigDecimal("0.01"));
+                    }
+                    return all;
+                }));
+            }
+            start.countDown();
+            for (var result : held) {
+                assertThat(result.get()).isTrue();
+            }
+        }
+
+        assertThat(countRows("holds", account.id())).isEqualTo(threads * each);
+        assertThat(jdbc.queryForObject("SELECT held FROM accounts WHERE id = ?", BigDecimal.class, account.id()))
+                .isEqualByComparingTo(new BigDecimal("0.01").multiply(BigDecimal.valueOf(threads * each)));
+        assertThat(jdbc.queryForObject("SELECT held FROM api_keys WHERE id = ?", BigDecimal.class, keyId))
+                .isEqualByComparingTo(new BigDecimal("0.01").multiply(BigDecimal.valueOf(threads * each)));
+        assertThat(holdTransactions() - transactionsBefore).as("hold transactions for %d holds", threads * each)
+                .isLessThan(threads * each);
+    }
+
+    @Test
+    void aBatchOfHoldsTakesWhatEachKeyAndAccountCoversAndLeavesTheRestToBeTriedAlone() throws Exception {
+        TestAccount account = newAccount("1");
+        String open = json(get("/v1/key", account.key())).path("data").path("id").asText();
+        String limited = keyId(newKey(account.id(), "{\"name\":\"limited\",\"spend_limit\":0.30}"));
+        String revoked = keyId(newKey(account.id(), "{\"name\":\"revoked\"}"));
+        jdbc.update("UPDATE api_keys SET revoked_at = ? WHERE id = ?", java.sql.Timestamp.from(Instant.now()), revoked);
+        TestAccount poor = newAccount("0.50");
+        String poorKey = json(get("/v1/key", poor.key())).path("data").path("id").asText();
+        String prefix = "req_together" + System.nanoTime();
+
+        List<Boolean> held = holdBatcher.holdTogether(List.of(
+                new HoldBatcher.Request(new Caller(open, account.id(), "open", null, null, null), prefix + "a", new BigDecimal("0.20")),
+                // together over the key's limit of 0.30, though each alone would fit
+                new HoldBatcher.Request(new Caller(limited, account.id(), "limited", null, null, null), prefix + "b", new BigDecimal("0.20")),
+                new HoldBatcher.Request(new Caller(limited, account.id(), "limited", null, null, null), prefix + "c", new BigDecimal("0.20")),
+                new HoldBatcher.Request(new Caller(revoked, account.id(), "revoked", null, null, null), prefix + "d", new BigDecimal("0.10")),
+                // together over what the account has
+                new HoldBatcher.Request(new Caller(poorKey, poor.id(), "poor", null, null, null), prefix + "e", new BigDecimal("0.30")),
+                new HoldBatcher.Request(new Caller(poorKey, poor.id(), "poor", null, null, null), prefix + "f", new BigDecimal("0.30"))));
+
+        assertThat(held).containsExactly(true, false, false, false, false, false);
+        assertThat(jdbc.queryForList("SELECT request_id FROM holds WHERE account_id IN (?, ?)", String.class,
+                account.id(), poor.id())).containsExactly(prefix + "a");
+        assertThat(jdbc.queryForObject("SELECT held FROM accounts WHERE id = ?", BigDecimal.class, account.id()))
+                .isEqualByComparingTo("0.20");
+        assertThat(jdbc.queryForObject("SELECT held FROM accounts WHERE id = ?", BigDecimal.class, poor.id())).isZero();
+        for (String key : List.of(limited, revoked, poorKey)) {
+            assertThat(jdbc.queryForObject("SELECT held FROM api_keys WHERE id = ?", BigDecimal.class, key)).isZero();
+        }
+        assertThat(jdbc.queryForObject("SELECT held FROM api_keys WHERE id = ?", BigDecimal.class, open))
+                .isEqualByComparingTo("0.20");
+    }
+
+    @Test
     void aTopUpRepeatedWithTheSameIdempotencyKeyCreditsOnce() throws Exception {
         String account = createAccount("Grace");
 
@@ -408,6 +480,20 @@ abstract class BillingScenarios extends GatewayTest {
 
     @Autowired
     Ledger ledger;
+
+    @Autowired
+    HoldBatcher holdBatcher;
+
+    @Autowired
+    io.micrometer.core.instrument.MeterRegistry meters;
+
+    double holdTransactions() {
+        return meters.get("caravan.billing.hold.transactions").counter().count();
+    }
+
+    String keyId(String key) throws Exception {
+        return json(get("/v1/key", key)).path("data").path("id").asText();
+    }
 
     /** A hold as the reserve step leaves it. */
     void hold(String requestId, String accountId, String keyId, String amount) {
