@@ -1,8 +1,5 @@
 package dev.caravan.routing;
 
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
-
 import dev.caravan.api.ClientRequest;
 import jakarta.annotation.PreDestroy;
 import org.apache.camel.Exchange;
@@ -23,9 +20,7 @@ public class Dispatcher {
     private final FreeTierQuotas quotas;
     private final BackendStats stats;
     private final RoutingMetrics metrics;
-    /** Interrupts a call made on the request's thread that has not answered by its first-byte deadline. */
-    private final ScheduledThreadPoolExecutor watchdog =
-            new ScheduledThreadPoolExecutor(1, Thread.ofPlatform().name("first-byte-watchdog").daemon().factory());
+    private final FirstByteWatchdog watchdog = new FirstByteWatchdog();
 
     public Dispatcher(ProducerTemplate producer, BackendBreakers breakers, FreeTierQuotas quotas, BackendStats stats,
                       RoutingMetrics metrics) {
@@ -34,12 +29,11 @@ public class Dispatcher {
         this.quotas = quotas;
         this.stats = stats;
         this.metrics = metrics;
-        watchdog.setRemoveOnCancelPolicy(true); // nearly every deadline is cancelled: do not keep them queued
     }
 
     @PreDestroy
     void stop() {
-        watchdog.shutdownNow();
+        watchdog.stop();
     }
 
     public void dispatch(Exchange exchange) throws InterruptedException {
@@ -48,7 +42,7 @@ public class Dispatcher {
         new Dispatch(this, exchange, plan, model).run();
     }
 
-    ScheduledExecutorService watchdog() {
+    FirstByteWatchdog watchdog() {
         return watchdog;
     }
 

@@ -6,9 +6,6 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.Optional;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import dev.caravan.catalog.Backend;
@@ -76,20 +73,19 @@ final class UpstreamAttempt implements Runnable {
      * time to the first byte of a stream in the benchmark (docs/performance.md).
      */
     static UpstreamAttempt runHere(Exchange request, Backend backend, ProducerTemplate producer,
-                                   BlockingQueue<UpstreamAttempt> finished, ScheduledExecutorService watchdog) {
+                                   BlockingQueue<UpstreamAttempt> finished, FirstByteWatchdog watchdog) {
         UpstreamAttempt attempt = new UpstreamAttempt(request, backend, producer, finished);
-        ScheduledFuture<?> deadline = watchdog.schedule(attempt::timeOut,
-                attempt.firstByteDeadlineNanos - System.nanoTime(), TimeUnit.NANOSECONDS);
+        watchdog.watch(attempt);
         try {
             attempt.run();
         } finally {
-            deadline.cancel(false);
+            watchdog.forget(attempt);
         }
         return attempt;
     }
 
     /** The watchdog's: a call still running at its deadline is interrupted (its connection closed). */
-    private synchronized void timeOut() {
+    synchronized void timeOut() {
         if (!done && thread != null) {
             timedOut = true;
             thread.interrupt();
