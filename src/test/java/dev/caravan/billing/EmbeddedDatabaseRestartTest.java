@@ -12,13 +12,17 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.caravan.CaravanApplication;
 import org.junit.jupiter.api.Test;
+import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.web.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The embedded default keeps accounts and credits across a restart: an H2 file, not memory. */
+/**
+ * The embedded default keeps accounts, credits and usage across a restart: an H2 file, not memory.
+ * And a stop settles what was answered just before it (settlement batches are flushed, not dropped).
+ */
 class EmbeddedDatabaseRestartTest {
 
     private static final HttpClient HTTP = HttpClient.newHttpClient();
@@ -29,6 +33,7 @@ class EmbeddedDatabaseRestartTest {
         Path dir = Files.createTempDirectory("caravan-h2");
         String url = "jdbc:h2:file:" + dir.resolve("caravan") + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH";
         String accountId;
+        String requestId;
         try (ConfigurableApplicationContext first = start(url, dir)) {
             String base = base(first);
             accountId = JSON.readTree(admin(base, "POST", "/admin/accounts", "{\"name\":\"Durable\"}").body()).path("id").asText();
@@ -36,17 +41,32 @@ class EmbeddedDatabaseRestartTest {
                     .header("Authorization", "Bearer restart-admin").header("Content-Type", "application/json")
                     .header("Idempotency-Key", "once").POST(HttpRequest.BodyPublishers.ofString("{\"amount\":7.25}")).build();
             assertThat(HTTP.send(topUp, HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(200);
+            // answered, then the gateway stops at once: its settlement is still waiting in a batch
+            String demoKey = Files.readString(dir.resolve("demo-api-key")).trim();
+            HttpResponse<String> answer = HTTP.send(HttpRequest.newBuilder(URI.create(base + "/v1/chat/completions"))
+                    .header("Authorization", "Bearer " + demoKey).header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString(
+                            "{\"model\":\"demo\",\"messages\":[{\"role\":\"user\",\"content\":\"Hello\"}]}"))
+                    .build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(answer.statusCode()).isEqualTo(200);
+            requestId = answer.headers().firstValue("X-Request-Id").orElseThrow();
         }
         try (ConfigurableApplicationContext second = start(url, dir)) {
             JsonNode account = JSON.readTree(admin(base(second), "GET", "/admin/accounts/" + accountId, null).body());
             assertThat(account.path("balance").decimalValue()).isEqualByComparingTo(new BigDecimal("7.25"));
+            JdbcTemplate jdbc = second.getBean(JdbcTemplate.class);
+            assertThat(jdbc.queryForObject("SELECT COUNT(*) FROM usage_records WHERE request_id = ?", Integer.class,
+                    requestId)).isEqualTo(1);
+            assertThat(jdbc.queryForObject("SELECT COUNT(*) FROM holds", Integer.class)).isZero();
         }
     }
 
     private static ConfigurableApplicationContext start(String url, Path dir) {
         return new SpringApplicationBuilder(CaravanApplication.class).run("--server.port=0",
                 "--spring.datasource.url=" + url, "--caravan.admin.token=restart-admin",
-                "--caravan.demo.key-file=" + dir.resolve("demo-api-key"));
+                "--caravan.demo.key-file=" + dir.resolve("demo-api-key"),
+                // a batch that would wait a minute: only the stop can settle it in time
+                "--caravan.billing.settlement-batch-interval=60000");
     }
 
     private static String base(ConfigurableApplicationContext context) {
