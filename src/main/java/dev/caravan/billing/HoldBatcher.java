@@ -102,8 +102,11 @@ public class HoldBatcher {
         List<Boolean> held;
         try {
             held = holdTogether(batch.stream().map(Pending::request).toList());
-        } catch (RuntimeException e) {
-            batch.forEach(pending -> pending.finish(false, e));
+        } catch (RuntimeException | Error e) {
+            // every waiter must learn of it: one left unfinished would wait for ever
+            RuntimeException failure = e instanceof RuntimeException runtime ? runtime
+                    : new IllegalStateException("The hold transaction failed", e);
+            batch.forEach(pending -> pending.finish(false, failure));
             return;
         }
         for (int i = 0; i < batch.size(); i++) {
