@@ -79,6 +79,13 @@ public final class Report {
         md.append("- Load average (1, 5, 15 min) at start: ").append(machine.get("load_start")).append(", at end: ")
                 .append(end.get("load_end")).append(" (everything shares these cores: load generator, fake upstream, ")
                 .append("nginx, gateway)\n");
+        Map<String, Object> speedStart = labelled("speed|start"), speedEnd = labelled("speed|end");
+        if (!speedStart.isEmpty() && !speedEnd.isEmpty()) {
+            md.append("- Machine speed: the direct floor at concurrency 1 answered ").append(fmt0(num(speedStart, "rps")))
+                    .append(" requests/s at the start and ").append(fmt0(num(speedEnd, "rps")))
+                    .append(" at the end; this machine's speed was seen to vary by a factor of two to four within an")
+                    .append(" evening, so compare runs by their ratios\n");
+        }
         md.append("- Warm-up before any measurement: ").append(fmt0(num(machine, "gateway_warmup")))
                 .append(" s of load per gateway route (JIT compilation); each closed-loop point: ")
                 .append(fmt0(num(machine, "warmup"))).append(" s warm-up, then ")
