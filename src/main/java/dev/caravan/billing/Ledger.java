@@ -32,8 +32,8 @@ import org.springframework.transaction.support.TransactionTemplate;
 @Component("ledger")
 public class Ledger {
 
-    /** A request's settlement: what it cost, and what the account had left for it. */
-    public record Settled(UsageRecord usage, BigDecimal charged) {
+    /** A request's settlement: what was charged for it (its cost, unless the account ran short), and the balance after. */
+    public record Settled(UsageRecord usage, BigDecimal charged, BigDecimal balanceAfter) {
     }
 
     private static final Logger log = LoggerFactory.getLogger(Ledger.class);
@@ -103,7 +103,6 @@ public class Ledger {
                 (rs, i) -> new AccountState(rs.getBigDecimal("balance"), rs.getBigDecimal("held")), id));
 
         List<Settled> settled = new ArrayList<>(toSettle.size());
-        List<BigDecimal> balancesAfter = new ArrayList<>(toSettle.size());
         Map<String, BigDecimal[]> keys = new TreeMap<>(); // id -> {charged, released}
         for (UsageRecord usage : toSettle) {
             BigDecimal held = holds.getOrDefault(usage.requestId(), BigDecimal.ZERO);
@@ -116,8 +115,7 @@ public class Ledger {
             BigDecimal[] key = keys.computeIfAbsent(usage.keyId(), id -> new BigDecimal[] {BigDecimal.ZERO, BigDecimal.ZERO});
             key[0] = key[0].add(charge);
             key[1] = key[1].add(held);
-            settled.add(new Settled(usage, charge));
-            balancesAfter.add(account.balance);
+            settled.add(new Settled(usage, charge, account.balance));
         }
 
         List<Map.Entry<String, AccountState>> accountRows = new ArrayList<>(accounts.entrySet());
@@ -139,7 +137,7 @@ public class Ledger {
                     statement -> statement.setArray(1, varchars(statement, holds.keySet())));
         }
         insertUsage(settled);
-        insertDebits(settled, balancesAfter);
+        insertDebits(settled.stream().filter(each -> each.charged().signum() > 0).toList());
         outbox.append(settled);
         return settled;
     }
@@ -197,22 +195,15 @@ public class Ledger {
                 });
     }
 
-    private void insertDebits(List<Settled> settled, List<BigDecimal> balancesAfter) {
-        List<Integer> charged = new ArrayList<>();
-        for (int i = 0; i < settled.size(); i++) {
-            if (settled.get(i).charged().signum() > 0) {
-                charged.add(i);
-            }
-        }
+    private void insertDebits(List<Settled> debits) {
         jdbc.batchUpdate("""
                 INSERT INTO ledger_entries (account_id, kind, amount, balance_after, request_id, created_at)
-                VALUES (?, 'debit', ?, ?, ?, ?)""", charged, charged.size(), (statement, i) -> {
-                    UsageRecord usage = settled.get(i).usage();
-                    statement.setString(1, usage.accountId());
-                    statement.setBigDecimal(2, settled.get(i).charged());
-                    statement.setBigDecimal(3, balancesAfter.get(i));
-                    statement.setString(4, usage.requestId());
-                    statement.setTimestamp(5, Timestamp.from(usage.createdAt()));
+                VALUES (?, 'debit', ?, ?, ?, ?)""", debits, debits.size(), (statement, each) -> {
+                    statement.setString(1, each.usage().accountId());
+                    statement.setBigDecimal(2, each.charged());
+                    statement.setBigDecimal(3, each.balanceAfter());
+                    statement.setString(4, each.usage().requestId());
+                    statement.setTimestamp(5, Timestamp.from(each.usage().createdAt()));
                 });
     }
 

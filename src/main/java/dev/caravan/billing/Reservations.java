@@ -157,9 +157,7 @@ public class Reservations {
                       AND (spend_limit IS NULL OR spent + held + ? <= spend_limit)""",
                     amount, caller.keyId(), Timestamp.from(Instant.now()), amount);
             if (key == 0) {
-                status.setRollbackOnly();
-                refuseKey(caller, amount);
-                return false;
+                throw keyRefusal(caller, amount); // rolls the account's update back
             }
             jdbc.update("INSERT INTO holds (request_id, account_id, key_id, amount, created_at) VALUES (?, ?, ?, ?, ?)",
                     requestId, caller.accountId(), caller.keyId(), amount, Timestamp.from(Instant.now()));
@@ -169,19 +167,19 @@ public class Reservations {
     }
 
     /** Why the key refused a hold the account could cover: revoked, expired, or its spend limit. */
-    private void refuseKey(Caller caller, BigDecimal amount) {
+    private GatewayException keyRefusal(Caller caller, BigDecimal amount) {
         Map<String, Object> key = jdbc.queryForMap(
                 "SELECT revoked_at, expires_at, spend_limit, spent, held FROM api_keys WHERE id = ?", caller.keyId());
         if (key.get("revoked_at") != null) {
-            throw ApiKeys.unauthorized("This API key has been revoked.");
+            return ApiKeys.unauthorized("This API key has been revoked.");
         }
         Timestamp expires = (Timestamp) key.get("expires_at");
         if (expires != null && !expires.toInstant().isAfter(Instant.now())) {
-            throw ApiKeys.unauthorized("This API key has expired.");
+            return ApiKeys.unauthorized("This API key has expired.");
         }
         BigDecimal limit = (BigDecimal) key.get("spend_limit");
         BigDecimal used = ((BigDecimal) key.get("spent")).add((BigDecimal) key.get("held"));
-        throw new GatewayException(402, "insufficient_quota", "key_spend_limit_reached", null,
+        return new GatewayException(402, "insufficient_quota", "key_spend_limit_reached", null,
                 "This key's spend limit of $" + Money.plain(limit) + " is reached: $" + Money.plain(used)
                         + " spent or held, this request needs up to $" + Money.plain(amount) + ".", null);
     }

@@ -104,7 +104,7 @@ abstract class BillingScenarios extends GatewayTest {
         TestAccount account = newAccount("1");
         String other = newKey(account.id(), "{\"name\":\"other\"}");
         assertThat(post("/v1/chat/completions", chat("chat", ""), account.key()).statusCode()).isEqualTo(200);
-        String keyId = json(get("/v1/key", account.key())).path("data").path("id").asText();
+        String keyId = keyId(account.key());
 
         JsonNode revoked = json(admin("DELETE", "/admin/keys/" + keyId, null));
         assertThat(revoked.path("revoked_at").isTextual()).isTrue();
@@ -250,7 +250,7 @@ abstract class BillingScenarios extends GatewayTest {
     @Test
     void aBatchChargesItsRequestsInTurnAndNeverBelowZero() throws Exception {
         TestAccount account = newAccount("1");
-        String keyId = json(get("/v1/key", account.key())).path("data").path("id").asText();
+        String keyId = keyId(account.key());
         String prefix = "req_batch" + System.nanoTime();
         hold(prefix + "a", account.id(), keyId, "0.40");
         hold(prefix + "b", account.id(), keyId, "0.40");
@@ -280,7 +280,7 @@ abstract class BillingScenarios extends GatewayTest {
     @Test
     void aRequestTheDatabaseRefusesDoesNotHoldUpTheRestOfItsBatch() throws Exception {
         TestAccount account = newAccount("1");
-        String keyId = json(get("/v1/key", account.key())).path("data").path("id").asText();
+        String keyId = keyId(account.key());
         String prefix = "req_poison" + System.nanoTime();
         hold(prefix + "a", account.id(), keyId, "0.10");
         hold(prefix + "c", account.id(), keyId, "0.10");
@@ -303,7 +303,7 @@ abstract class BillingScenarios extends GatewayTest {
     @Test
     void holdsOfConcurrentRequestsShareTransactions() throws Exception {
         TestAccount account = newAccount("1000");
-        String keyId = json(get("/v1/key", account.key())).path("data").path("id").asText();
+        String keyId = keyId(account.key());
         Caller caller = new Caller(keyId, account.id(), "test", null, null, null);
         double transactionsBefore = holdTransactions();
         int threads = 64;
@@ -340,12 +340,12 @@ abstract class BillingScenarios extends GatewayTest {
     @Test
     void aBatchOfHoldsTakesWhatEachKeyAndAccountCoversAndLeavesTheRestToBeTriedAlone() throws Exception {
         TestAccount account = newAccount("1");
-        String open = json(get("/v1/key", account.key())).path("data").path("id").asText();
+        String open = keyId(account.key());
         String limited = keyId(newKey(account.id(), "{\"name\":\"limited\",\"spend_limit\":0.30}"));
         String revoked = keyId(newKey(account.id(), "{\"name\":\"revoked\"}"));
         jdbc.update("UPDATE api_keys SET revoked_at = ? WHERE id = ?", java.sql.Timestamp.from(Instant.now()), revoked);
         TestAccount poor = newAccount("0.50");
-        String poorKey = json(get("/v1/key", poor.key())).path("data").path("id").asText();
+        String poorKey = keyId(poor.key());
         String prefix = "req_together" + System.nanoTime();
 
         List<Boolean> held = holdBatcher.holdTogether(List.of(
@@ -392,12 +392,9 @@ abstract class BillingScenarios extends GatewayTest {
     @Test
     void releasesTheHoldsOfACrashedInstanceWithoutACharge() throws Exception {
         TestAccount account = newAccount("1");
-        String keyId = json(get("/v1/key", account.key())).path("data").path("id").asText();
+        String keyId = keyId(account.key());
         // what a crash leaves behind: a hold whose settlement never comes
-        jdbc.update("UPDATE accounts SET held = held + 0.25 WHERE id = ?", account.id());
-        jdbc.update("UPDATE api_keys SET held = held + 0.25 WHERE id = ?", keyId);
-        jdbc.update("INSERT INTO holds (request_id, account_id, key_id, amount, created_at) VALUES (?, ?, ?, 0.25, ?)",
-                "req_crashed" + System.nanoTime(), account.id(), keyId, java.sql.Timestamp.from(Instant.now().minusSeconds(7200)));
+        hold("req_crashed" + System.nanoTime(), account.id(), keyId, "0.25", Instant.now().minusSeconds(7200));
 
         sweeper().sweepOlderThan(Instant.now().minusSeconds(3600));
 
@@ -497,11 +494,15 @@ abstract class BillingScenarios extends GatewayTest {
 
     /** A hold as the reserve step leaves it. */
     void hold(String requestId, String accountId, String keyId, String amount) {
+        hold(requestId, accountId, keyId, amount, Instant.now());
+    }
+
+    void hold(String requestId, String accountId, String keyId, String amount, Instant createdAt) {
         BigDecimal value = new BigDecimal(amount);
         jdbc.update("UPDATE accounts SET held = held + ? WHERE id = ?", value, accountId);
         jdbc.update("UPDATE api_keys SET held = held + ? WHERE id = ?", value, keyId);
         jdbc.update("INSERT INTO holds (request_id, account_id, key_id, amount, created_at) VALUES (?, ?, ?, ?, ?)",
-                requestId, accountId, keyId, value, java.sql.Timestamp.from(Instant.now()));
+                requestId, accountId, keyId, value, java.sql.Timestamp.from(createdAt));
     }
 
     static UsageRecord usage(String requestId, String accountId, String keyId, String cost) {
