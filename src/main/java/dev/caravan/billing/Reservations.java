@@ -61,23 +61,24 @@ public class Reservations {
         Plan plan = exchange.getVariable("plan", Plan.class);
         String requestId = exchange.getVariable("requestId", String.class);
 
-        long promptTokens = promptEstimate(plan);
         BigDecimal inputPrice = plan.candidates().stream().map(b -> b.price().highestInput())
                 .max(BigDecimal::compareTo).orElse(BigDecimal.ZERO).divide(MILLION);
         BigDecimal outputPrice = plan.candidates().stream().map(b -> b.price().output())
                 .max(BigDecimal::compareTo).orElse(BigDecimal.ZERO).divide(MILLION);
         long maxOutput = request.operation() == Operation.EMBEDDINGS ? 0 : requestedMaxOutput(request, plan);
-        BigDecimal promptCost = inputPrice.multiply(BigDecimal.valueOf(promptTokens));
-        BigDecimal worstCase = Money.ledger(promptCost.add(outputPrice.multiply(BigDecimal.valueOf(maxOutput))));
 
         // The common case, the credit covers the worst case: hold it at once, together with the holds
-        // of concurrent requests. The conditional updates check exactly what the budget below would,
-        // so the budget is only read (two more queries on the response path) when the hold does not
-        // fit: to lower max_tokens, or to say what is short.
-        if (holds.hold(caller, requestId, worstCase)) {
-            exchange.setVariable("hold", worstCase);
+        // of concurrent requests, sized by the prompt's bound (no tokenizer pass over the prompt on the
+        // response path). The conditional updates check exactly what the budget below would, so the
+        // budget is only read, and the prompt counted, when the hold does not fit: to lower
+        // max_tokens, or to say what is short.
+        BigDecimal bound = worstCase(inputPrice, outputPrice, withMargin(plan.prompt().atMost()), maxOutput);
+        if (holds.hold(caller, requestId, bound)) {
+            exchange.setVariable("hold", bound);
             return;
         }
+        BigDecimal promptCost = inputPrice.multiply(BigDecimal.valueOf(withMargin(plan.prompt().estimate())));
+        BigDecimal worstCase = Money.ledger(promptCost.add(outputPrice.multiply(BigDecimal.valueOf(maxOutput))));
         for (int attempt = 1; ; attempt++) {
             Budget budget = budget(caller);
             Long cappedTo = null;
@@ -223,8 +224,13 @@ public class Reservations {
                 + "." + fit + " Add credits or lower max_tokens.", null);
     }
 
-    private long promptEstimate(Plan plan) {
-        return promptMargin.multiply(BigDecimal.valueOf(plan.promptTokens())).setScale(0, RoundingMode.CEILING).longValue();
+    private static BigDecimal worstCase(BigDecimal inputPrice, BigDecimal outputPrice, long promptTokens, long maxOutput) {
+        return Money.ledger(inputPrice.multiply(BigDecimal.valueOf(promptTokens))
+                .add(outputPrice.multiply(BigDecimal.valueOf(maxOutput))));
+    }
+
+    private long withMargin(long promptTokens) {
+        return promptMargin.multiply(BigDecimal.valueOf(promptTokens)).setScale(0, RoundingMode.CEILING).longValue();
     }
 
     /** The request's max_tokens, else the largest output any model of the plan (fallbacks too) may give. */

@@ -87,7 +87,7 @@ final class Dispatch {
                 skip(backend, "circuit_open", "circuit breaker open");
                 continue;
             }
-            String quota = routing.quotas().tryAcquire(backend, plan.promptTokens());
+            String quota = routing.quotas().tryAcquire(backend, plan.prompt());
             if (quota != null) {
                 routing.breakers().release(backend);
                 skip(backend, "free_tier_exhausted", quota);

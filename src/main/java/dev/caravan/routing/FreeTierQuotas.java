@@ -10,6 +10,7 @@ import java.util.concurrent.ConcurrentHashMap;
 
 import dev.caravan.catalog.Backend;
 import dev.caravan.catalog.CatalogProperties.FreeTier;
+import dev.caravan.metering.PromptTokens;
 import dev.caravan.metering.UsageRecord;
 import org.springframework.stereotype.Component;
 
@@ -53,15 +54,17 @@ public class FreeTierQuotas {
     }
 
     /**
-     * Takes one request and {@code promptTokens} from the backend's free tier.
+     * Takes one request and the prompt's tokens from the backend's free tier.
      *
      * @return null when taken (or the backend has no free tier), else why not
      */
-    public String tryAcquire(Backend backend, long promptTokens) {
+    public String tryAcquire(Backend backend, PromptTokens prompt) {
         FreeTier limits = backend.provider().freeTier();
         if (limits == null) {
             return null;
         }
+        // counted only for a tokens-per-minute limit, and outside the tier's lock
+        long promptTokens = limits.tokensPerMinute() == null ? 0 : prompt.estimate();
         return usage(backend.providerName()).tryAcquire(limits, clock.instant(), promptTokens);
     }
 

@@ -5,6 +5,7 @@ import java.util.List;
 
 import dev.caravan.catalog.Backend;
 import dev.caravan.catalog.CatalogModel;
+import dev.caravan.metering.PromptTokens;
 
 /**
  * The backends a request may be sent to, best first, and what the dispatcher needs to know to try them.
@@ -12,10 +13,10 @@ import dev.caravan.catalog.CatalogModel;
  * @param model        the model the client asked for (the first of a {@code models} fallback list)
  * @param candidates   backends to try in order, across all the models that can serve the request
  * @param models       the models the candidates belong to
- * @param promptTokens estimated prompt tokens (no margin)
+ * @param prompt       the prompt's size in tokens (no margin): a bound at once, the estimate when asked
  * @param hedgeAfter   race the next candidate when the current one has not answered after this long; null: no hedging
  */
-public record Plan(CatalogModel model, List<Backend> candidates, List<CatalogModel> models, long promptTokens,
+public record Plan(CatalogModel model, List<Backend> candidates, List<CatalogModel> models, PromptTokens prompt,
                    Duration hedgeAfter) {
 
     public boolean hedging() {

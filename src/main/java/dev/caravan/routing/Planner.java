@@ -16,6 +16,7 @@ import dev.caravan.api.Operation;
 import dev.caravan.catalog.Backend;
 import dev.caravan.catalog.Catalog;
 import dev.caravan.catalog.CatalogModel;
+import dev.caravan.metering.PromptTokens;
 import dev.caravan.metering.TokenCounter;
 import org.apache.camel.Exchange;
 import org.springframework.beans.factory.annotation.Value;
@@ -54,19 +55,22 @@ public class Planner {
     Plan plan(ClientRequest request) {
         RouteControls controls = RouteControls.from(request.body());
         List<CatalogModel> requested = resolve(request.model(), controls.models());
-        long promptTokens = request.operation() == Operation.EMBEDDINGS
-                ? tokens.countEmbeddingInput(request.body().get("input"))
-                : tokens.countPrompt(request.body());
+        PromptTokens prompt = request.operation() == Operation.EMBEDDINGS
+                ? tokens.embeddingInput(request.body().get("input"))
+                : tokens.prompt(request.body());
         Set<String> needed = requiredCapabilities(request);
         Exclusions excluded = new Exclusions();
         List<Backend> candidates = new ArrayList<>();
         List<CatalogModel> serving = new ArrayList<>();
         for (CatalogModel model : requested) {
-            if (!modelCanServe(model, needed, promptTokens, excluded)) {
+            if (!modelCanServe(model, needed, prompt, excluded)) {
                 continue;
             }
             List<Backend> backends = eligibleBackends(model, needed, controls, excluded);
-            backends.sort(order(controls, promptTokens, request.maxTokens()));
+            if (backends.size() > 1) {
+                // only an order by price needs the prompt counted
+                backends.sort(order(controls, prompt.estimate(), request.maxTokens()));
+            }
             if (!controls.allowFallbacks()) {
                 backends = withoutFallbacks(backends, controls);
             }
@@ -78,7 +82,7 @@ public class Planner {
         if (candidates.isEmpty()) {
             throw excluded.failure(requested);
         }
-        return new Plan(requested.get(0), List.copyOf(candidates), List.copyOf(serving), promptTokens,
+        return new Plan(requested.get(0), List.copyOf(candidates), List.copyOf(serving), prompt,
                 hedgeAfter(controls, requested.get(0)));
     }
 
@@ -93,15 +97,17 @@ public class Planner {
         return models;
     }
 
-    private static boolean modelCanServe(CatalogModel model, Set<String> needed, long promptTokens, Exclusions excluded) {
+    private static boolean modelCanServe(CatalogModel model, Set<String> needed, PromptTokens prompt, Exclusions excluded) {
         Set<String> missing = new LinkedHashSet<>(needed);
         missing.removeAll(model.capabilities());
         if (!missing.isEmpty()) {
             excluded.clientMistake("The model '" + model.id() + "' does not support " + String.join(", ", missing) + ".");
             return false;
         }
-        if (model.contextLength() != null && promptTokens > model.contextLength()) {
-            excluded.contextTooLong("The prompt (about " + promptTokens + " tokens) exceeds the context length of '"
+        // the bound settles nearly every request; a prompt near the context length is counted
+        if (model.contextLength() != null && prompt.atMost() > model.contextLength()
+                && prompt.estimate() > model.contextLength()) {
+            excluded.contextTooLong("The prompt (about " + prompt.estimate() + " tokens) exceeds the context length of '"
                     + model.id() + "' (" + model.contextLength() + " tokens).");
             return false;
         }

@@ -8,6 +8,7 @@ import java.util.Set;
 import dev.caravan.catalog.Backend;
 import dev.caravan.catalog.CatalogProperties;
 import dev.caravan.catalog.Price;
+import dev.caravan.metering.PromptTokens;
 import dev.caravan.support.TestClock;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -28,24 +29,24 @@ class FreeTierQuotasTest {
     void countsRequestsPerCalendarMinuteAndPerDay() {
         Backend free = backend(new CatalogProperties.FreeTier(2, 3, null));
 
-        assertThat(quotas.tryAcquire(free, 10)).isNull();
-        assertThat(quotas.tryAcquire(free, 10)).isNull();
-        assertThat(quotas.tryAcquire(free, 10)).isEqualTo("free tier used up: 2 requests per minute, refills in 60 s");
+        assertThat(quotas.tryAcquire(free, PromptTokens.known(10))).isNull();
+        assertThat(quotas.tryAcquire(free, PromptTokens.known(10))).isNull();
+        assertThat(quotas.tryAcquire(free, PromptTokens.known(10))).isEqualTo("free tier used up: 2 requests per minute, refills in 60 s");
         clock.advance(Duration.ofSeconds(45));
-        assertThat(quotas.tryAcquire(free, 10)).endsWith("refills in 15 s");
+        assertThat(quotas.tryAcquire(free, PromptTokens.known(10))).endsWith("refills in 15 s");
         clock.advance(Duration.ofSeconds(15));
-        assertThat(quotas.tryAcquire(free, 10)).isNull();
-        assertThat(quotas.tryAcquire(free, 10)).isEqualTo("free tier used up: 3 requests per day, refills at 00:00 UTC");
+        assertThat(quotas.tryAcquire(free, PromptTokens.known(10))).isNull();
+        assertThat(quotas.tryAcquire(free, PromptTokens.known(10))).isEqualTo("free tier used up: 3 requests per day, refills at 00:00 UTC");
         clock.startNextDay();
-        assertThat(quotas.tryAcquire(free, 10)).isNull();
+        assertThat(quotas.tryAcquire(free, PromptTokens.known(10))).isNull();
     }
 
     @Test
     void countsPromptTokensWhenTakenAndCompletionTokensWhenRecorded() {
         Backend free = backend(new CatalogProperties.FreeTier(null, null, 100));
 
-        assertThat(quotas.tryAcquire(free, 60)).isNull();
-        assertThat(quotas.tryAcquire(free, 50)).startsWith("free tier used up: 100 tokens per minute");
+        assertThat(quotas.tryAcquire(free, PromptTokens.known(60))).isNull();
+        assertThat(quotas.tryAcquire(free, PromptTokens.known(50))).startsWith("free tier used up: 100 tokens per minute");
         assertThat(quotas.snapshot("free", free.provider().freeTier()).tokensLeftThisMinute()).isEqualTo(40);
     }
 
@@ -54,17 +55,17 @@ class FreeTierQuotasTest {
         Backend free = backend(new CatalogProperties.FreeTier(100, null, null));
         quotas.park(free, Duration.ofSeconds(7));
 
-        assertThat(quotas.tryAcquire(free, 1)).isEqualTo("free tier rate limited upstream (429), parked for 7 s");
+        assertThat(quotas.tryAcquire(free, PromptTokens.known(1))).isEqualTo("free tier rate limited upstream (429), parked for 7 s");
         assertThat(quotas.snapshot("free", free.provider().freeTier()).parkedUntil()).isNotNull();
         clock.advance(Duration.ofSeconds(7));
-        assertThat(quotas.tryAcquire(free, 1)).isNull();
+        assertThat(quotas.tryAcquire(free, PromptTokens.known(1))).isNull();
     }
 
     @Test
     void aPaidBackendHasNoQuota() {
         Backend paid = backend(null);
         for (int i = 0; i < 1000; i++) {
-            assertThat(quotas.tryAcquire(paid, 1_000_000)).isNull();
+            assertThat(quotas.tryAcquire(paid, PromptTokens.known(1_000_000))).isNull();
         }
     }
 

@@ -79,6 +79,24 @@ class PlannerTest {
     }
 
     @Test
+    void countsThePromptOnlyWhenItsBoundIsNotEnough() {
+        // one backend, and a bound far below the context length: the tokenizer never runs
+        assertThat(planner.plan(request("plain", "")).prompt().counted()).isFalse();
+        // several backends are ordered by what the request would cost on each: that needs the count
+        Plan mix = planner.plan(request("mix", ""));
+        assertThat(mix.prompt().counted()).isTrue();
+        assertThat(mix.prompt().estimate()).isLessThanOrEqualTo(mix.prompt().atMost());
+        // 150 bytes exceed the 100-token context as a bound, but not as the ~30 tokens they are
+        Plan near = planner.plan(request("small", "", "word ".repeat(30)));
+        assertThat(near.prompt().atMost()).isGreaterThan(100);
+        assertThat(near.prompt().counted()).isTrue();
+        assertThat(near.prompt().estimate()).isLessThan(100);
+        assertThatExceptionOfType(GatewayException.class)
+                .isThrownBy(() -> planner.plan(request("small", "", "word ".repeat(200))))
+                .satisfies(e -> assertThat(e.getMessage()).startsWith("The prompt (about 20"));
+    }
+
+    @Test
     void theFallbackModelsComeAfterThePrimarysBackends() {
         Plan plan = planner.plan(request("plain", "\"models\":[\"mix\"]"));
 
@@ -128,7 +146,9 @@ class PlannerTest {
                 new CatalogProperties.Model("keyless-mix", null, null, ALL, null, List.of(
                         backend("keyless", "0", null), backend("cheap-input", "4", null))),
                 new CatalogProperties.Model("plain", null, null, Set.of(), null, List.of(
-                        new CatalogProperties.Backend("cheap-input", "p", price("1", "1"), null))));
+                        new CatalogProperties.Backend("cheap-input", "p", price("1", "1"), null))),
+                new CatalogProperties.Model("small", 100, null, Set.of(), null, List.of(
+                        new CatalogProperties.Backend("cheap-input", "s", price("1", "1"), null))));
         return new Catalog(new CatalogProperties(providers, models),
                 new ProviderAdapters(List.of(new OpenAiAdapter(JSON))));
     }
