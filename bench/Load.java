@@ -35,6 +35,12 @@ import java.util.regex.Pattern;
  *          every event (the fake upstream stamps each with x_sent_us); events held back are counted
  *   hold   --streams N --ramp S --events E                        N streams open at once, each read to
  *          the end and checked: all events, [DONE], no error chunk
+ *   rounds --kind closed|open --rounds R --target NAME=URL... [--pids NAME=PID,PID...] [--gap S]
+ *          the targets take turns: R rounds, in each every target gets one closed or open run of
+ *          --duration seconds (after its --warmup), then --gap seconds of quiet. One JSON line per
+ *          target, its latencies and counts summed over the rounds, and the CPU its --pids used
+ *          during its turns (gaps included, so work a proxy finishes after the load counts). Taking
+ *          turns spreads a change in the machine's speed over all targets alike, so their ratios hold.
  * common: --url URL --body FILE [--header 'Name: value']... [--label TEXT] [--timeout S]
  * </pre>
  * Every run is bounded in time: --duration (plus a bounded drain) or --timeout.
@@ -43,9 +49,13 @@ public final class Load {
 
     public static void main(String[] args) throws Exception {
         Args a = new Args(args);
+        if (a.mode.equals("rounds")) {
+            rounds(a).forEach(line -> System.out.println(json(line)));
+            System.exit(0);
+        }
         Map<String, Object> result = switch (a.mode) {
-            case "open" -> open(a);
-            case "closed" -> closed(a);
+            case "open" -> open(a, new Recorder());
+            case "closed" -> closed(a, new Recorder());
             case "stream" -> stream(a);
             case "hold" -> hold(a);
             default -> throw new IllegalArgumentException("unknown mode " + a.mode);
@@ -62,7 +72,7 @@ public final class Load {
 
     // ---------------------------------------------------------------- open loop
 
-    static Map<String, Object> open(Args a) throws Exception {
+    static Map<String, Object> open(Args a, Recorder recorder) throws Exception {
         double rate = a.number("rate", 1000);
         double warmup = a.number("warmup", 1);
         double duration = a.number("duration", 10);
@@ -73,7 +83,7 @@ public final class Load {
         long measureFrom = start + (long) (warmup * 1e9);
         long end = measureFrom + (long) (duration * 1e9);
         long drainDeadline = end + TimeUnit.SECONDS.toNanos(10);
-        Recorder recorder = new Recorder();
+        int recordedBefore = recorder.count();
         AtomicInteger errors = new AtomicInteger();
         AtomicInteger answered = new AtomicInteger();
         List<Thread> workers = new ArrayList<>();
@@ -139,23 +149,23 @@ public final class Load {
         r.put("seconds", duration);
         r.put("sent", sent);
         r.put("answered_total", answered.get());
-        r.put("ok", recorder.count());
         r.put("errors", errors.get());
         r.put("unanswered", Math.max(0, queue.size()));
-        r.put("rps", recorder.count() / duration);
+        r.put("ok", recorder.count() - recordedBefore);
+        r.put("rps", (recorder.count() - recordedBefore) / duration);
         recorder.percentiles(r, "lat");
         return r;
     }
 
     // ---------------------------------------------------------------- closed loop
 
-    static Map<String, Object> closed(Args a) throws Exception {
+    static Map<String, Object> closed(Args a, Recorder recorder) throws Exception {
         int concurrency = (int) a.number("concurrency", 16);
         double warmup = a.number("warmup", 1);
         double duration = a.number("duration", 10);
         long measureFrom = System.nanoTime() + (long) (warmup * 1e9);
         long end = measureFrom + (long) (duration * 1e9);
-        Recorder recorder = new Recorder();
+        int recordedBefore = recorder.count();
         AtomicInteger errors = new AtomicInteger();
         AtomicInteger answered = new AtomicInteger();
         List<Thread> workers = new ArrayList<>();
@@ -200,11 +210,97 @@ public final class Load {
         r.put("concurrency", concurrency);
         r.put("seconds", duration);
         r.put("answered_total", answered.get());
-        r.put("ok", recorder.count());
+        r.put("ok", recorder.count() - recordedBefore);
         r.put("errors", errors.get());
-        r.put("rps", recorder.count() / duration);
+        r.put("rps", (recorder.count() - recordedBefore) / duration);
         recorder.percentiles(r, "lat");
         return r;
+    }
+
+    // ---------------------------------------------------------------- targets taking turns
+
+    static List<Map<String, Object>> rounds(Args a) throws Exception {
+        String kind = a.values.getOrDefault("kind", "closed");
+        if (!kind.equals("closed") && !kind.equals("open")) {
+            throw new IllegalArgumentException("rounds --kind closed|open, not " + kind);
+        }
+        int rounds = (int) a.number("rounds", 4);
+        long gapMillis = (long) (a.number("gap", 1) * 1000);
+        Map<String, Args> targets = new LinkedHashMap<>();
+        Map<String, List<Long>> pids = new LinkedHashMap<>();
+        for (String target : a.repeated("target")) {
+            String name = target.substring(0, target.indexOf('='));
+            targets.put(name, a.withUrl(kind, target.substring(name.length() + 1)));
+        }
+        for (String entry : a.repeated("pids")) {
+            String name = entry.substring(0, entry.indexOf('='));
+            pids.put(name, Arrays.stream(entry.substring(name.length() + 1).split(",")).filter(p -> !p.isBlank())
+                    .map(Long::parseLong).toList());
+        }
+        if (targets.isEmpty()) {
+            throw new IllegalArgumentException("rounds needs at least one --target NAME=URL");
+        }
+        Map<String, Recorder> recorders = new LinkedHashMap<>();
+        Map<String, Map<String, Object>> totals = new LinkedHashMap<>();
+        Map<String, Long> cpuTicks = new LinkedHashMap<>();
+        for (int round = 0; round < rounds; round++) {
+            for (Map.Entry<String, Args> target : targets.entrySet()) {
+                String name = target.getKey();
+                Recorder recorder = recorders.computeIfAbsent(name, n -> new Recorder());
+                List<Long> proxy = pids.getOrDefault(name, List.of());
+                long before = cpuTicks(proxy);
+                Map<String, Object> run = kind.equals("closed") ? closed(target.getValue(), recorder)
+                        : open(target.getValue(), recorder);
+                Thread.sleep(gapMillis);
+                cpuTicks.merge(name, cpuTicks(proxy) - before, Long::sum);
+                Map<String, Object> total = totals.computeIfAbsent(name, n -> new LinkedHashMap<>());
+                for (String key : List.of("seconds", "sent", "answered_total", "ok", "errors", "unanswered")) {
+                    if (run.get(key) instanceof Number value) {
+                        total.merge(key, value.doubleValue(), (x, y) -> (double) x + (double) y);
+                    }
+                }
+                for (String key : List.of("concurrency", "rate", "connections")) {
+                    if (run.containsKey(key)) {
+                        total.put(key, run.get(key));
+                    }
+                }
+            }
+        }
+        long ticksPerSecond = (long) a.number("clock-ticks", 100);
+        List<Map<String, Object>> lines = new ArrayList<>();
+        for (Map.Entry<String, Map<String, Object>> target : totals.entrySet()) {
+            String name = target.getKey();
+            Map<String, Object> total = target.getValue();
+            Map<String, Object> line = new LinkedHashMap<>();
+            line.put("mode", kind);
+            line.put("label", a.label == null ? name : a.label.replace("{target}", name));
+            line.put("rounds", rounds);
+            for (Map.Entry<String, Object> e : total.entrySet()) {
+                line.put(e.getKey(), e.getValue() instanceof Double d && d == Math.rint(d) && !e.getKey().equals("seconds")
+                        ? (Object) d.longValue() : e.getValue());
+            }
+            line.put("rps", ((Number) total.get("ok")).doubleValue() / ((Number) total.get("seconds")).doubleValue());
+            recorders.get(name).percentiles(line, "lat");
+            if (pids.containsKey(name)) {
+                line.put("proxy_cpu_ms", cpuTicks.get(name) * 1000 / ticksPerSecond);
+            }
+            lines.add(line);
+        }
+        return lines;
+    }
+
+    /** CPU time (user + system, in clock ticks) the processes used so far, from /proc. */
+    static long cpuTicks(List<Long> pids) throws IOException {
+        long ticks = 0;
+        for (long pid : pids) {
+            Path stat = Path.of("/proc/" + pid + "/stat");
+            if (Files.exists(stat)) {
+                String text = Files.readString(stat);
+                String[] fields = text.substring(text.lastIndexOf(')') + 2).split(" ");
+                ticks += Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+            }
+        }
+        return ticks;
     }
 
     // ---------------------------------------------------------------- stream timing
@@ -632,7 +728,9 @@ public final class Load {
         final String mode;
         final Map<String, String> values = new LinkedHashMap<>();
         final List<String> headers = new ArrayList<>();
+        final Map<String, List<String>> repeated = new LinkedHashMap<>();
         final String label;
+        private final String[] args;
         private final byte[] request;
         private final String host;
         private final int port;
@@ -641,6 +739,7 @@ public final class Load {
             if (args.length == 0) {
                 throw new IllegalArgumentException("usage: Load open|closed|stream|hold --url URL --body FILE ...");
             }
+            this.args = args.clone();
             mode = args[0];
             for (int i = 1; i < args.length; i++) {
                 if (!args[i].startsWith("--") || i + 1 >= args.length) {
@@ -650,11 +749,19 @@ public final class Load {
                 String value = args[++i];
                 if (name.equals("header")) {
                     headers.add(value);
+                } else if (name.equals("target") || name.equals("pids")) {
+                    repeated.computeIfAbsent(name, n -> new ArrayList<>()).add(value);
                 } else {
                     values.put(name, value);
                 }
             }
             label = values.get("label");
+            if (mode.equals("rounds")) {
+                request = null;
+                host = null;
+                port = 0;
+                return;
+            }
             URI url = URI.create(values.get("url"));
             host = url.getHost();
             port = url.getPort() > 0 ? url.getPort() : 80;
@@ -668,6 +775,25 @@ public final class Load {
             byte[] headBytes = head.toString().getBytes(StandardCharsets.UTF_8);
             request = Arrays.copyOf(headBytes, headBytes.length + body.length);
             System.arraycopy(body, 0, request, headBytes.length, body.length);
+        }
+
+        List<String> repeated(String name) {
+            return repeated.getOrDefault(name, List.of());
+        }
+
+        /** These arguments as a run of {@code mode} against {@code url} (for a target of rounds). */
+        Args withUrl(String mode, String url) throws IOException {
+            List<String> copy = new ArrayList<>(List.of(args));
+            copy.set(0, mode);
+            for (int i = 1; i + 1 < copy.size(); i += 2) {
+                if (copy.get(i).equals("--url")) {
+                    copy.set(i + 1, url);
+                }
+            }
+            if (!values.containsKey("url")) {
+                copy.addAll(List.of("--url", url));
+            }
+            return new Args(copy.toArray(String[]::new));
         }
 
         double number(String name, double fallback) {

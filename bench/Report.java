@@ -88,8 +88,10 @@ public final class Report {
         }
         md.append("- Warm-up before any measurement: ").append(fmt0(num(machine, "gateway_warmup")))
                 .append(" s of load per gateway route (JIT compilation); each closed-loop point: ")
-                .append(fmt0(num(machine, "warmup"))).append(" s warm-up, then ")
-                .append(fmt0(num(machine, "duration"))).append(" s measured\n\n");
+                .append(fmt0(num(machine, "duration"))).append(" s measured per target, the targets taking turns (")
+                .append(fmt0(num(machine, "rounds"))).append(" turns each, every turn after ")
+                .append(num(machine, "turn_warmup")).append(" s of warm-up on fresh connections and followed by 1 s of quiet),")
+                .append(" so that a change in the machine's speed falls on every target alike\n\n");
         budget();
         closedLoop();
         openLoop();
