@@ -67,7 +67,7 @@ public final class Report {
         Map<String, Object> machine = first(m -> "machine".equals(m.get("mode")));
         Map<String, Object> startup = first(m -> "startup".equals(m.get("mode")));
         Map<String, Object> end = first(m -> "end".equals(m.get("mode")));
-        boolean quick = "quick".equals(machine.get("run"));
+        boolean quick = String.valueOf(machine.get("run")).startsWith("quick");
         md.append("# Benchmark run ").append(machine.get("stamp")).append(" UTC")
                 .append(quick ? " (quick run: a harness check, not the benchmark)" : "").append("\n\n");
         md.append("- Command: `").append(command).append("`, at commit ").append(machine.get("commit")).append('\n');
@@ -75,7 +75,8 @@ public final class Report {
                 .append(fmt0(num(machine, "mem_gb"))).append(" GB, ").append(machine.get("os")).append(", kernel ")
                 .append(machine.get("kernel")).append('\n');
         md.append("- Software: ").append(machine.get("jdk")).append(", nginx ").append(machine.get("nginx"))
-                .append("; gateway JVM flags `").append(startup.get("flags")).append("`, H2 file database\n");
+                .append("; gateway JVM flags `").append(startup.get("flags")).append("`, ")
+                .append(startup.getOrDefault("database", "H2 file database")).append("\n");
         md.append("- Load average (1, 5, 15 min) at start: ").append(machine.get("load_start")).append(", at end: ")
                 .append(end.get("load_end")).append(" (everything shares these cores: load generator, fake upstream, ")
                 .append("nginx, gateway)\n");
