@@ -45,7 +45,8 @@ public final class Report {
                 lines.add(parse(line.trim()));
             }
         }
-        String report = new Report(lines).render(options.getOrDefault("command", "bench/run"));
+        Report run = new Report(lines);
+        String report = run.render(options.getOrDefault("command", "bench/run"));
         System.out.println(report);
         if (options.containsKey("out")) {
             Files.writeString(Path.of(options.get("out")), report);
@@ -61,13 +62,60 @@ public final class Report {
             Files.writeString(docs, text.substring(0, begin + BEGIN.length()) + "\n" + report.replaceFirst("^# ", "### ")
                     .replaceAll("(?m)^## ", "#### ") + "\n" + text.substring(end));
         }
+        // --check (CI's smoke run): whatever the speed, every answer must have come and been paid for
+        if (options.containsKey("check")) {
+            List<String> problems = run.problems();
+            problems.forEach(problem -> System.err.println("bench check failed: " + problem));
+            if (!problems.isEmpty()) {
+                System.exit(1);
+            }
+            System.err.println("bench checks passed: no errors, every stream complete, the ledger consistent");
+        }
+    }
+
+    /** What went wrong in the run, timing aside: errors, streams not complete, a ledger that does not add up. */
+    List<String> problems() {
+        List<String> problems = new ArrayList<>();
+        for (Map<String, Object> r : all(m -> m.containsKey("errors") && !label(m).startsWith("warmup"))) {
+            if (zero(num(r, "errors")) > 0 || zero(num(r, "unanswered")) > 0) {
+                problems.add(label(r) + ": " + plain(r.get("errors")) + " errors, " + plain(r.getOrDefault("unanswered", 0)) + " unanswered");
+            }
+        }
+        for (Map<String, Object> r : all(m -> ("stream".equals(m.get("mode")) || "hold".equals(m.get("mode"))) && !label(m).startsWith("warmup"))) {
+            double expected = num(r, "hold".equals(r.get("mode")) ? "streams" : "requests");
+            if (num(r, "complete") < expected) {
+                problems.add(label(r) + ": " + plain(r.get("complete")) + " of " + plain(expected) + " streams complete");
+            }
+        }
+        Map<String, Object> ledger = first(m -> "ledger".equals(m.get("mode")));
+        if (ledger.isEmpty()) {
+            problems.add("no ledger line: the run did not finish");
+        } else {
+            long answered = 0;
+            for (Map<String, Object> r : all(m -> label(m).contains("|full"))) {
+                answered += (long) zero(num(r, "answered_total"));
+            }
+            if (num(ledger, "usage_rows") < answered) {
+                problems.add(plain(ledger.get("usage_rows")) + " usage rows for " + answered + " answers");
+            }
+            if (num(ledger, "held") != 0) {
+                problems.add("holds still open at the end: " + plain(ledger.get("held")));
+            }
+            if (Math.abs(num(ledger, "total_credits") - num(ledger, "total_usage") - num(ledger, "balance")) > 1e-6) {
+                problems.add("balance " + plain(ledger.get("balance")) + " is not credits - usage");
+            }
+        }
+        if (!Boolean.TRUE.equals(first(m -> "end".equals(m.get("mode"))).get("gateway_alive"))) {
+            problems.add("the gateway was not alive at the end");
+        }
+        return problems;
     }
 
     String render(String command) {
         Map<String, Object> machine = first(m -> "machine".equals(m.get("mode")));
         Map<String, Object> startup = first(m -> "startup".equals(m.get("mode")));
         Map<String, Object> end = first(m -> "end".equals(m.get("mode")));
-        boolean quick = String.valueOf(machine.get("run")).startsWith("quick");
+        boolean quick = String.valueOf(machine.get("run")).matches("(quick|smoke).*");
         md.append("# Benchmark run ").append(machine.get("stamp")).append(" UTC")
                 .append(quick ? " (quick run: a harness check, not the benchmark)" : "").append("\n\n");
         md.append("- Command: `").append(command).append("`, at commit ").append(machine.get("commit")).append('\n');
@@ -136,7 +184,7 @@ public final class Report {
                 fmt0(complete) + " complete, " + fmt0(streams - complete) + " not; heap peak " + fmt0(heap) + " MB",
                 complete == streams && heap <= 1024);
         if (streams < 5000) {
-            md.append("\nThe stream count is below the budget's 5,000 in this run (--quick).\n");
+            md.append("\nThe stream count is below the budget's 5,000 in this run (--quick or --smoke).\n");
         }
         md.append('\n');
     }
