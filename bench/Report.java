@@ -91,10 +91,7 @@ public final class Report {
         if (ledger.isEmpty()) {
             problems.add("no ledger line: the run did not finish");
         } else {
-            long answered = 0;
-            for (Map<String, Object> r : all(m -> label(m).contains("|full"))) {
-                answered += (long) zero(num(r, "answered_total"));
-            }
+            long answered = answeredThroughFullFlow();
             if (num(ledger, "usage_rows") < answered) {
                 problems.add(plain(ledger.get("usage_rows")) + " usage rows for " + answered + " answers");
             }
@@ -329,10 +326,7 @@ public final class Report {
     private void ledger() {
         Map<String, Object> ledger = first(m -> "ledger".equals(m.get("mode")));
         List<Map<String, Object>> settles = all(m -> "settle".equals(m.get("mode")) && !String.valueOf(m.get("after")).startsWith("warmup"));
-        long answered = 0;
-        for (Map<String, Object> r : all(m -> label(m).contains("|full"))) {
-            answered += (long) zero(num(r, "answered_total"));
-        }
+        long answered = answeredThroughFullFlow();
         md.append("## Settlement\n\n")
                 .append("Settlement runs off the response path. After each full-flow load the run waits until the ")
                 .append("account holds nothing, and records how long that took.\n\n")
@@ -352,6 +346,15 @@ public final class Report {
     }
 
     // ---------------------------------------------------------------- lookups and formatting
+
+    /** Answers the load tools counted through the full flow, warm-up included: each must have its usage row. */
+    private long answeredThroughFullFlow() {
+        long answered = 0;
+        for (Map<String, Object> r : all(m -> label(m).contains("|full"))) {
+            answered += (long) zero(num(r, "answered_total"));
+        }
+        return answered;
+    }
 
     private Map<String, Object> closed(String target, int concurrency) {
         return labelled("closed|" + target + "|" + concurrency);
