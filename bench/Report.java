@@ -133,7 +133,8 @@ public final class Report {
                     .append(" evening, so compare runs by their ratios\n");
         }
         md.append("- Warm-up before any measurement: ").append(fmt0(num(machine, "gateway_warmup")))
-                .append(" s of load per gateway route (JIT compilation); each closed-loop point: ")
+                .append(" s of load per gateway route at concurrency 16, then ")
+                .append(fmt0(num(machine, "gateway_warmup_alone"))).append(" s at concurrency 1 (JIT compilation); each closed-loop point: ")
                 .append(fmt0(num(machine, "duration"))).append(" s measured per target, the targets taking turns (")
                 .append(fmt0(num(machine, "rounds"))).append(" turns each, every turn after ")
                 .append(num(machine, "turn_warmup")).append(" s of warm-up on fresh connections and followed by 1 s of quiet),")
