@@ -35,12 +35,13 @@ import java.util.regex.Pattern;
  *          every event (the fake upstream stamps each with x_sent_us); events held back are counted
  *   hold   --streams N --ramp S --events E                        N streams open at once, each read to
  *          the end and checked: all events, [DONE], no error chunk
- *   rounds --kind closed|open --rounds R --target NAME=URL... [--pids NAME=PID,PID...] [--gap S]
+ *   rounds --kind closed|open|stream --rounds R --target NAME=URL... [--pids NAME=PID,PID...] [--gap S]
  *          the targets take turns: R rounds, in each every target gets one closed or open run of
- *          --duration seconds (after its --warmup), then --gap seconds of quiet. One JSON line per
- *          target, its latencies and counts summed over the rounds, and the CPU its --pids used
- *          during its turns (gaps included, so work a proxy finishes after the load counts). Taking
- *          turns spreads a change in the machine's speed over all targets alike, so their ratios hold.
+ *          --duration seconds (after its --warmup), or one stream run of --requests streams, then
+ *          --gap seconds of quiet. One JSON line per target, its timings and counts summed over the
+ *          rounds, and the CPU its --pids used during its turns (gaps included, so work a proxy
+ *          finishes after the load counts). Taking turns spreads a change in the machine's speed
+ *          over all targets alike, so their ratios hold.
  * common: --url URL --body FILE [--header 'Name: value']... [--label TEXT] [--timeout S]
  * </pre>
  * Every run is bounded in time: --duration (plus a bounded drain) or --timeout.
@@ -56,7 +57,7 @@ public final class Load {
         Map<String, Object> result = switch (a.mode) {
             case "open" -> open(a, new Recorder());
             case "closed" -> closed(a, new Recorder());
-            case "stream" -> stream(a);
+            case "stream" -> stream(a, new Recorder(), new Recorder());
             case "hold" -> hold(a);
             default -> throw new IllegalArgumentException("unknown mode " + a.mode);
         };
@@ -221,9 +222,10 @@ public final class Load {
 
     static List<Map<String, Object>> rounds(Args a) throws Exception {
         String kind = a.values.getOrDefault("kind", "closed");
-        if (!kind.equals("closed") && !kind.equals("open")) {
-            throw new IllegalArgumentException("rounds --kind closed|open, not " + kind);
+        if (!List.of("closed", "open", "stream").contains(kind)) {
+            throw new IllegalArgumentException("rounds --kind closed|open|stream, not " + kind);
         }
+        List<String> timings = kind.equals("stream") ? List.of("ttfb", "lag") : List.of("lat");
         int rounds = (int) a.number("rounds", 4);
         long gapMillis = (long) (a.number("gap", 1) * 1000);
         Map<String, Args> targets = new LinkedHashMap<>();
@@ -240,21 +242,26 @@ public final class Load {
         if (targets.isEmpty()) {
             throw new IllegalArgumentException("rounds needs at least one --target NAME=URL");
         }
-        Map<String, Recorder> recorders = new LinkedHashMap<>();
+        Map<String, Map<String, Recorder>> recorders = new LinkedHashMap<>();
         Map<String, Map<String, Object>> totals = new LinkedHashMap<>();
         Map<String, Long> cpuTicks = new LinkedHashMap<>();
         for (int round = 0; round < rounds; round++) {
             for (Map.Entry<String, Args> target : targets.entrySet()) {
                 String name = target.getKey();
-                Recorder recorder = recorders.computeIfAbsent(name, n -> new Recorder());
+                Map<String, Recorder> recorder = recorders.computeIfAbsent(name, n -> new LinkedHashMap<>());
+                timings.forEach(timing -> recorder.computeIfAbsent(timing, t -> new Recorder()));
                 List<Long> proxy = pids.getOrDefault(name, List.of());
                 long before = cpuTicks(proxy);
-                Map<String, Object> run = kind.equals("closed") ? closed(target.getValue(), recorder)
-                        : open(target.getValue(), recorder);
+                Map<String, Object> run = switch (kind) {
+                    case "closed" -> closed(target.getValue(), recorder.get("lat"));
+                    case "open" -> open(target.getValue(), recorder.get("lat"));
+                    default -> stream(target.getValue(), recorder.get("ttfb"), recorder.get("lag"));
+                };
                 Thread.sleep(gapMillis);
                 cpuTicks.merge(name, cpuTicks(proxy) - before, Long::sum);
                 Map<String, Object> total = totals.computeIfAbsent(name, n -> new LinkedHashMap<>());
-                for (String key : List.of("seconds", "sent", "answered_total", "ok", "errors", "unanswered")) {
+                for (String key : List.of("seconds", "sent", "answered_total", "ok", "errors", "unanswered",
+                        "requests", "complete", "failed", "events", "held_back", "shared_reads")) {
                     if (run.get(key) instanceof Number value) {
                         total.merge(key, value.doubleValue(), (x, y) -> (double) x + (double) y);
                     }
@@ -279,8 +286,10 @@ public final class Load {
                 line.put(e.getKey(), e.getValue() instanceof Double d && d == Math.rint(d) && !e.getKey().equals("seconds")
                         ? (Object) d.longValue() : e.getValue());
             }
-            line.put("rps", ((Number) total.get("ok")).doubleValue() / ((Number) total.get("seconds")).doubleValue());
-            recorders.get(name).percentiles(line, "lat");
+            if (total.containsKey("ok")) {
+                line.put("rps", ((Number) total.get("ok")).doubleValue() / ((Number) total.get("seconds")).doubleValue());
+            }
+            recorders.get(name).forEach((timing, recorder) -> recorder.percentiles(line, timing));
             if (pids.containsKey(name)) {
                 line.put("proxy_cpu_ms", cpuTicks.get(name) * 1000 / ticksPerSecond);
             }
@@ -305,12 +314,10 @@ public final class Load {
 
     // ---------------------------------------------------------------- stream timing
 
-    static Map<String, Object> stream(Args a) throws Exception {
+    static Map<String, Object> stream(Args a, Recorder ttfb, Recorder lag) throws Exception {
         int requests = (int) a.number("requests", 50);
         int concurrency = (int) a.number("concurrency", 1);
         AtomicInteger next = new AtomicInteger();
-        Recorder ttfb = new Recorder();
-        Recorder lag = new Recorder();
         AtomicInteger complete = new AtomicInteger();
         AtomicInteger heldBack = new AtomicInteger();
         AtomicInteger sharedReads = new AtomicInteger();
