@@ -72,13 +72,13 @@ public class Reservations {
         // response path). The conditional updates check exactly what the budget below would, so the
         // budget is only read, and the prompt counted, when the hold does not fit: to lower
         // max_tokens, or to say what is short.
-        BigDecimal bound = worstCase(inputPrice, outputPrice, withMargin(plan.prompt().atMost()), maxOutput);
+        BigDecimal bound = held(promptCost(inputPrice, plan.prompt().atMost()), outputPrice, maxOutput);
         if (holds.hold(caller, requestId, bound)) {
             exchange.setVariable("hold", bound);
             return;
         }
-        BigDecimal promptCost = inputPrice.multiply(BigDecimal.valueOf(withMargin(plan.prompt().estimate())));
-        BigDecimal worstCase = Money.ledger(promptCost.add(outputPrice.multiply(BigDecimal.valueOf(maxOutput))));
+        BigDecimal promptCost = promptCost(inputPrice, plan.prompt().estimate());
+        BigDecimal worstCase = held(promptCost, outputPrice, maxOutput);
         for (int attempt = 1; ; attempt++) {
             Budget budget = budget(caller);
             Long cappedTo = null;
@@ -89,7 +89,7 @@ public class Reservations {
                     throw insufficient(budget, worstCase, promptCost, outputPrice, fits);
                 }
                 cappedTo = fits;
-                amount = Money.ledger(promptCost.add(outputPrice.multiply(BigDecimal.valueOf(fits))));
+                amount = held(promptCost, outputPrice, fits);
             }
             if (tryHold(caller, requestId, amount)) {
                 exchange.setVariable("hold", amount);
@@ -224,13 +224,15 @@ public class Reservations {
                 + "." + fit + " Add credits or lower max_tokens.", null);
     }
 
-    private static BigDecimal worstCase(BigDecimal inputPrice, BigDecimal outputPrice, long promptTokens, long maxOutput) {
-        return Money.ledger(inputPrice.multiply(BigDecimal.valueOf(promptTokens))
-                .add(outputPrice.multiply(BigDecimal.valueOf(maxOutput))));
+    /** What a hold takes for the prompt and {@code outputTokens} of output, at ledger precision. */
+    private static BigDecimal held(BigDecimal promptCost, BigDecimal outputPrice, long outputTokens) {
+        return Money.ledger(promptCost.add(outputPrice.multiply(BigDecimal.valueOf(outputTokens))));
     }
 
-    private long withMargin(long promptTokens) {
-        return promptMargin.multiply(BigDecimal.valueOf(promptTokens)).setScale(0, RoundingMode.CEILING).longValue();
+    /** The prompt's cost with the margin for tokenizers that count more than ours. */
+    private BigDecimal promptCost(BigDecimal inputPrice, long promptTokens) {
+        long withMargin = promptMargin.multiply(BigDecimal.valueOf(promptTokens)).setScale(0, RoundingMode.CEILING).longValue();
+        return inputPrice.multiply(BigDecimal.valueOf(withMargin));
     }
 
     /** The request's max_tokens, else the largest output any model of the plan (fallbacks too) may give. */
