@@ -64,6 +64,11 @@ public class HoldBatcher {
         while (!mine.done) {
             if (combining.tryLock()) {
                 try {
+                    // Requests that are runnable now reach the queue before it is drained, and share this
+                    // transaction instead of each making the next one. Alone, the yield returns at once.
+                    // Measured over a benchmark run (concurrency 16, 64 and 1): 0.64 hold transactions per
+                    // request without it, 0.30 with (docs/performance.md).
+                    Thread.yield();
                     while (!mine.done) {
                         runBatch(drain());
                     }
