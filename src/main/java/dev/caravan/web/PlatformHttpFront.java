@@ -1,0 +1,100 @@
+package dev.caravan.web;
+
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import org.apache.camel.Processor;
+import org.apache.camel.component.platform.http.PlatformHttpEndpoint;
+import org.apache.camel.component.platform.http.spi.PlatformHttpConsumer;
+import org.apache.camel.component.platform.http.spi.PlatformHttpEngine;
+import org.apache.camel.component.platform.http.springboot.SpringBootPlatformHttpConsumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The platform-http engine: the routes' consumers, found by their exact path. {@link PlatformHttpFrontFilter}
+ * runs a request's route on the request's own thread, which then also writes the response. Each
+ * consumer is still a Camel Spring Boot consumer registered with Spring MVC, which serves what the
+ * filter passes on: paths with parameters or prefix matching, and methods a route does not take (405).
+ */
+final class PlatformHttpFront {
+
+    private static final Logger LOG = LoggerFactory.getLogger(PlatformHttpFront.class);
+
+    private final Map<String, FrontConsumer> byPath = new ConcurrentHashMap<>();
+
+    PlatformHttpEngine engine(int port, Executor springMvcExecutor) {
+        return new PlatformHttpEngine() {
+            @Override
+            public PlatformHttpConsumer createConsumer(PlatformHttpEndpoint endpoint, Processor processor) {
+                return new FrontConsumer(endpoint, processor, springMvcExecutor, byPath);
+            }
+
+            @Override
+            public int getServerPort() {
+                return port;
+            }
+        };
+    }
+
+    /** @return the started consumer of this exact path that takes this method, or null */
+    FrontConsumer consumerFor(String path, String method) {
+        FrontConsumer consumer = byPath.get(path);
+        return consumer != null && consumer.takes(method) ? consumer : null;
+    }
+
+    static final class FrontConsumer extends SpringBootPlatformHttpConsumer {
+        private final Map<String, FrontConsumer> byPath;
+        private final String path;
+        private final Set<String> methods;
+
+        private FrontConsumer(PlatformHttpEndpoint endpoint, Processor processor, Executor springMvcExecutor,
+                              Map<String, FrontConsumer> byPath) {
+            super(endpoint, processor, springMvcExecutor);
+            this.byPath = byPath;
+            this.path = endpoint.getPath();
+            String restrict = endpoint.getHttpMethodRestrict();
+            this.methods = restrict == null ? null : Set.of(restrict.toUpperCase(Locale.ROOT).split("\\s*,\\s*"));
+        }
+
+        private boolean takes(String method) {
+            return methods == null || methods.contains(method);
+        }
+
+        /** Runs the route and writes its response, on the calling thread. */
+        void serve(HttpServletRequest request, HttpServletResponse response) {
+            try {
+                handleService(request, response);
+            } catch (Exception e) {
+                // the route's own error handling answers what it can; this is what happens outside of it
+                LOG.warn("Request to {} failed outside the route: {}", path, e.getClass().getName());
+                if (!response.isCommitted()) {
+                    try {
+                        response.sendError(HttpServletResponse.SC_INTERNAL_SERVER_ERROR);
+                    } catch (Exception ignored) {
+                        // the client is gone
+                    }
+                }
+            }
+        }
+
+        @Override
+        protected void doStart() throws Exception {
+            super.doStart();
+            if (path.indexOf('{') < 0 && !getEndpoint().isMatchOnUriPrefix()) {
+                byPath.put(path, this);
+            }
+        }
+
+        @Override
+        protected void doStop() throws Exception {
+            byPath.remove(path, this);
+            super.doStop();
+        }
+    }
+}

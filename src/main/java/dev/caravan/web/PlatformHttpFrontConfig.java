@@ -1,0 +1,40 @@
+package dev.caravan.web;
+
+import java.time.Duration;
+import java.util.concurrent.Executor;
+
+import org.apache.camel.component.platform.http.spi.PlatformHttpEngine;
+import org.springframework.beans.factory.annotation.Qualifier;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.web.servlet.FilterRegistrationBean;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.Ordered;
+
+/**
+ * Puts {@link PlatformHttpFront} in place of the Camel Spring Boot platform-http engine (whose bean
+ * gives way to any other {@code PlatformHttpEngine}). Routes keep their {@code platform-http:} URIs and
+ * the port they share with {@code /actuator} and {@code /admin}.
+ */
+@Configuration(proxyBeanMethods = false)
+public class PlatformHttpFrontConfig {
+
+    private final PlatformHttpFront front = new PlatformHttpFront();
+
+    @Bean(name = "platform-http-engine")
+    PlatformHttpEngine platformHttpEngine(@Value("${server.port:8080}") int port,
+                                          @Qualifier("applicationTaskExecutor") Executor springMvcExecutor) {
+        return front.engine(port, springMvcExecutor);
+    }
+
+    @Bean
+    FilterRegistrationBean<PlatformHttpFrontFilter> platformHttpFrontFilter(
+            @Value("${spring.task.execution.simple.concurrency-limit:-1}") int maxInFlight,
+            @Value("${spring.mvc.async.request-timeout:30m}") Duration maxResponse) {
+        var registration = new FilterRegistrationBean<>(new PlatformHttpFrontFilter(front, maxInFlight, maxResponse));
+        // after the request id, the character encoding (both HIGHEST_PRECEDENCE) and Spring's observation
+        // of the request (HIGHEST_PRECEDENCE + 1)
+        registration.setOrder(Ordered.HIGHEST_PRECEDENCE + 10);
+        return registration;
+    }
+}

@@ -1,0 +1,82 @@
+package dev.caravan.web;
+
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+
+import dev.caravan.support.GatewayTest;
+import org.apache.camel.CamelContext;
+import org.apache.camel.builder.RouteBuilder;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class PlatformHttpFrontTest extends GatewayTest {
+
+    private static final String ROUTE_ID = "test-front-where";
+
+    @Autowired
+    CamelContext camel;
+
+    @AfterEach
+    void removeTestRoute() throws Exception {
+        if (camel.getRoute(ROUTE_ID) != null) {
+            camel.getRouteController().stopRoute(ROUTE_ID);
+            camel.removeRoute(ROUTE_ID);
+        }
+    }
+
+    @Test
+    void runsARouteOnTheThreadTheRequestArrivedOn() throws Exception {
+        addRoute("platform-http:/test/front/where?httpMethodRestrict=GET");
+
+        HttpResponse<String> response = get("/test/front/where");
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        // Tomcat's request threads (virtual, spring.threads.virtual.enabled). Through Spring MVC the route
+        // ran on the task executor's ("task-N") while Tomcat's thread returned, and a second dispatch
+        // wrote the result.
+        assertThat(response.body()).startsWith("tomcat-handler-").endsWith(" virtual");
+    }
+
+    @Test
+    void leavesAPathWithParametersToSpringMvc() throws Exception {
+        addRoute("platform-http:/test/front/items/{id}?httpMethodRestrict=GET");
+
+        HttpResponse<String> response = get("/test/front/items/42");
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.body()).startsWith("task-");
+    }
+
+    @Test
+    void leavesAMethodTheRouteDoesNotTakeToSpringMvcWhichRefusesIt() throws Exception {
+        HttpResponse<String> response = get("/v1/chat/completions", apiKey());
+
+        assertThat(response.statusCode()).isEqualTo(405);
+        assertThat(json(response).path("error").path("type").asText()).isEqualTo("invalid_request_error");
+    }
+
+    @Test
+    void tagsTheRequestMetricWithTheRoutePath() throws Exception {
+        assertThat(HTTP.send(HttpRequest.newBuilder(URI.create(url("/v1/models"))).GET().build(),
+                HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(200);
+
+        assertThat(get("/actuator/prometheus").body())
+                .containsPattern("http_server_requests_seconds_count\\{[^}]*method=\"GET\"[^}]*uri=\"/v1/models\"");
+    }
+
+    private void addRoute(String from) throws Exception {
+        camel.addRoutes(new RouteBuilder() {
+            @Override
+            public void configure() {
+                from(from).routeId(ROUTE_ID)
+                        .removeHeaders("*")
+                        .process(exchange -> exchange.getMessage().setBody(Thread.currentThread().getName()
+                                + (Thread.currentThread().isVirtual() ? " virtual" : " platform")));
+            }
+        });
+    }
+}
