@@ -1,9 +1,11 @@
 package dev.caravan.web;
 
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
 
 import jakarta.servlet.http.HttpServletRequest;
@@ -26,7 +28,8 @@ final class PlatformHttpFront {
 
     private static final Logger LOG = LoggerFactory.getLogger(PlatformHttpFront.class);
 
-    private final Map<String, FrontConsumer> byPath = new ConcurrentHashMap<>();
+    /** Started consumers by path: a path may have several routes, one per method. */
+    private final Map<String, List<FrontConsumer>> byPath = new ConcurrentHashMap<>();
 
     PlatformHttpEngine engine(int port, Executor springMvcExecutor) {
         return new PlatformHttpEngine() {
@@ -44,17 +47,24 @@ final class PlatformHttpFront {
 
     /** @return the started consumer of this exact path that takes this method, or null */
     FrontConsumer consumerFor(String path, String method) {
-        FrontConsumer consumer = byPath.get(path);
-        return consumer != null && consumer.takes(method) ? consumer : null;
+        List<FrontConsumer> consumers = byPath.get(path);
+        if (consumers != null) {
+            for (FrontConsumer consumer : consumers) {
+                if (consumer.takes(method)) {
+                    return consumer;
+                }
+            }
+        }
+        return null;
     }
 
     static final class FrontConsumer extends SpringBootPlatformHttpConsumer {
-        private final Map<String, FrontConsumer> byPath;
+        private final Map<String, List<FrontConsumer>> byPath;
         private final String path;
         private final Set<String> methods;
 
         private FrontConsumer(PlatformHttpEndpoint endpoint, Processor processor, Executor springMvcExecutor,
-                              Map<String, FrontConsumer> byPath) {
+                              Map<String, List<FrontConsumer>> byPath) {
             super(endpoint, processor, springMvcExecutor);
             this.byPath = byPath;
             this.path = endpoint.getPath();
@@ -87,13 +97,16 @@ final class PlatformHttpFront {
         protected void doStart() throws Exception {
             super.doStart();
             if (path.indexOf('{') < 0 && !getEndpoint().isMatchOnUriPrefix()) {
-                byPath.put(path, this);
+                byPath.computeIfAbsent(path, p -> new CopyOnWriteArrayList<>()).add(this);
             }
         }
 
         @Override
         protected void doStop() throws Exception {
-            byPath.remove(path, this);
+            byPath.computeIfPresent(path, (p, consumers) -> {
+                consumers.remove(this);
+                return consumers.isEmpty() ? null : consumers;
+            });
             super.doStop();
         }
     }

@@ -3,6 +3,7 @@ package dev.caravan.web;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.util.List;
 
 import dev.caravan.support.GatewayTest;
 import org.apache.camel.CamelContext;
@@ -15,22 +16,22 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 class PlatformHttpFrontTest extends GatewayTest {
 
-    private static final String ROUTE_ID = "test-front-where";
-
     @Autowired
     CamelContext camel;
 
     @AfterEach
-    void removeTestRoute() throws Exception {
-        if (camel.getRoute(ROUTE_ID) != null) {
-            camel.getRouteController().stopRoute(ROUTE_ID);
-            camel.removeRoute(ROUTE_ID);
+    void removeTestRoutes() throws Exception {
+        for (String id : List.of("test-front-get", "test-front-post")) {
+            if (camel.getRoute(id) != null) {
+                camel.getRouteController().stopRoute(id);
+                camel.removeRoute(id);
+            }
         }
     }
 
     @Test
     void runsARouteOnTheThreadTheRequestArrivedOn() throws Exception {
-        addRoute("platform-http:/test/front/where?httpMethodRestrict=GET");
+        addRoute("test-front-get", "platform-http:/test/front/where?httpMethodRestrict=GET");
 
         HttpResponse<String> response = get("/test/front/where");
 
@@ -38,17 +39,29 @@ class PlatformHttpFrontTest extends GatewayTest {
         // Tomcat's request threads (virtual, spring.threads.virtual.enabled). Through Spring MVC the route
         // ran on the task executor's ("task-N") while Tomcat's thread returned, and a second dispatch
         // wrote the result.
-        assertThat(response.body()).startsWith("tomcat-handler-").endsWith(" virtual");
+        assertThat(response.body()).startsWith("test-front-get tomcat-handler-").endsWith(" virtual");
     }
 
     @Test
     void leavesAPathWithParametersToSpringMvc() throws Exception {
-        addRoute("platform-http:/test/front/items/{id}?httpMethodRestrict=GET");
+        addRoute("test-front-get", "platform-http:/test/front/items/{id}?httpMethodRestrict=GET");
 
         HttpResponse<String> response = get("/test/front/items/42");
 
         assertThat(response.statusCode()).isEqualTo(200);
-        assertThat(response.body()).startsWith("task-");
+        assertThat(response.body()).startsWith("test-front-get task-");
+    }
+
+    @Test
+    void servesEachOfTwoRoutesOnOnePathByItsMethod() throws Exception {
+        addRoute("test-front-get", "platform-http:/test/front/both?httpMethodRestrict=GET");
+        addRoute("test-front-post", "platform-http:/test/front/both?httpMethodRestrict=POST");
+
+        HttpResponse<String> got = get("/test/front/both");
+        HttpResponse<String> posted = post("/test/front/both", "{}");
+
+        assertThat(got.body()).startsWith("test-front-get tomcat-handler-");
+        assertThat(posted.body()).startsWith("test-front-post tomcat-handler-");
     }
 
     @Test
@@ -68,13 +81,14 @@ class PlatformHttpFrontTest extends GatewayTest {
                 .containsPattern("http_server_requests_seconds_count\\{[^}]*method=\"GET\"[^}]*uri=\"/v1/models\"");
     }
 
-    private void addRoute(String from) throws Exception {
+    /** A route that answers with its id and the name and kind of the thread it ran on. */
+    private void addRoute(String id, String from) throws Exception {
         camel.addRoutes(new RouteBuilder() {
             @Override
             public void configure() {
-                from(from).routeId(ROUTE_ID)
+                from(from).routeId(id)
                         .removeHeaders("*")
-                        .process(exchange -> exchange.getMessage().setBody(Thread.currentThread().getName()
+                        .process(exchange -> exchange.getMessage().setBody(id + " " + Thread.currentThread().getName()
                                 + (Thread.currentThread().isVirtual() ? " virtual" : " platform")));
             }
         });
