@@ -1,5 +1,6 @@
 package dev.caravan.web;
 
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -7,6 +8,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
+import java.util.stream.Collectors;
 
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -15,6 +17,7 @@ import org.apache.camel.component.platform.http.PlatformHttpEndpoint;
 import org.apache.camel.component.platform.http.spi.PlatformHttpConsumer;
 import org.apache.camel.component.platform.http.spi.PlatformHttpEngine;
 import org.apache.camel.component.platform.http.springboot.SpringBootPlatformHttpConsumer;
+import org.apache.camel.support.LoggingExceptionHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,17 +48,24 @@ final class PlatformHttpFront {
         };
     }
 
-    /** @return the started consumer of this exact path that takes this method, or null */
+    /**
+     * @return the started consumer of this exact path that takes this method, or null. A route
+     * restricted to the method is preferred to one that takes any, as Spring MVC prefers it.
+     */
     FrontConsumer consumerFor(String path, String method) {
         List<FrontConsumer> consumers = byPath.get(path);
-        if (consumers != null) {
-            for (FrontConsumer consumer : consumers) {
-                if (consumer.takes(method)) {
-                    return consumer;
-                }
+        if (consumers == null) {
+            return null;
+        }
+        FrontConsumer anyMethod = null;
+        for (FrontConsumer consumer : consumers) {
+            if (consumer.methods == null) {
+                anyMethod = consumer;
+            } else if (consumer.methods.contains(method)) {
+                return consumer;
             }
         }
-        return null;
+        return anyMethod;
     }
 
     static final class FrontConsumer extends SpringBootPlatformHttpConsumer {
@@ -69,11 +79,13 @@ final class PlatformHttpFront {
             this.byPath = byPath;
             this.path = endpoint.getPath();
             String restrict = endpoint.getHttpMethodRestrict();
-            this.methods = restrict == null ? null : Set.of(restrict.toUpperCase(Locale.ROOT).split("\\s*,\\s*"));
-        }
-
-        private boolean takes(String method) {
-            return methods == null || methods.contains(method);
+            this.methods = restrict == null ? null : Arrays.stream(restrict.split(","))
+                    .map(method -> method.trim().toUpperCase(Locale.ROOT))
+                    .filter(method -> !method.isEmpty())
+                    .collect(Collectors.toUnmodifiableSet());
+            // failed writes (a client gone mid-stream) are logged where the Camel consumer logs them, so
+            // that the level config/application.yaml sets for it applies
+            setExceptionHandler(new LoggingExceptionHandler(endpoint.getCamelContext(), SpringBootPlatformHttpConsumer.class));
         }
 
         /** Runs the route and writes its response, on the calling thread. */
@@ -97,7 +109,11 @@ final class PlatformHttpFront {
         protected void doStart() throws Exception {
             super.doStart();
             if (path.indexOf('{') < 0 && !getEndpoint().isMatchOnUriPrefix()) {
-                byPath.computeIfAbsent(path, p -> new CopyOnWriteArrayList<>()).add(this);
+                byPath.compute(path, (p, consumers) -> {
+                    List<FrontConsumer> started = consumers == null ? new CopyOnWriteArrayList<>() : consumers;
+                    started.add(this);
+                    return started;
+                });
             }
         }
 

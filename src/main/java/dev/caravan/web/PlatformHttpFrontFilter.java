@@ -23,8 +23,8 @@ import org.springframework.web.filter.ServerHttpObservationFilter;
  * <ul>
  *   <li>the bound on requests in flight ({@code spring.task.execution.simple.concurrency-limit}): a
  *       request beyond it waits for a place, as it waited for the executor's;</li>
- *   <li>the longest response ({@code spring.mvc.async.request-timeout}): a response still being written
- *       then is cut ({@link ResponseDeadline});</li>
+ *   <li>the longest response ({@code spring.mvc.async.request-timeout}): then a response not begun is
+ *       answered 503 and one under way is cut ({@link ResponseDeadline});</li>
  *   <li>the {@code http.server.requests} metric, tagged with the route's path.</li>
  * </ul>
  */
@@ -34,10 +34,14 @@ final class PlatformHttpFrontFilter extends HttpFilter {
     private final Semaphore inFlight;
     private final long maxResponseNanos;
 
+    /**
+     * @param maxInFlight requests served at once; 0 or less: no bound
+     * @param maxResponse the longest a response may take; 0 or less: no limit (as for Spring MVC)
+     */
     PlatformHttpFrontFilter(PlatformHttpFront front, int maxInFlight, Duration maxResponse) {
         this.front = front;
         this.inFlight = maxInFlight > 0 ? new Semaphore(maxInFlight) : null;
-        this.maxResponseNanos = maxResponse.toNanos();
+        this.maxResponseNanos = ResponseDeadline.nanosOf(maxResponse);
     }
 
     @Override
@@ -54,7 +58,7 @@ final class PlatformHttpFrontFilter extends HttpFilter {
             inFlight.acquireUninterruptibly();
         }
         try {
-            consumer.serve(request, new ResponseDeadline(response, System.nanoTime() + maxResponseNanos));
+            consumer.serve(request, ResponseDeadline.within(response, maxResponseNanos));
         } finally {
             if (inFlight != null) {
                 inFlight.release();

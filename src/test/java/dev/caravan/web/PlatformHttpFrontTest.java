@@ -65,6 +65,15 @@ class PlatformHttpFrontTest extends GatewayTest {
     }
 
     @Test
+    void prefersTheRouteRestrictedToTheMethodOverOneThatTakesAny() throws Exception {
+        addRoute("test-front-get", "platform-http:/test/front/any");
+        addRoute("test-front-post", "platform-http:/test/front/any?httpMethodRestrict=POST");
+
+        assertThat(post("/test/front/any", "{}").body()).startsWith("test-front-post ");
+        assertThat(get("/test/front/any").body()).startsWith("test-front-get ");
+    }
+
+    @Test
     void leavesAMethodTheRouteDoesNotTakeToSpringMvcWhichRefusesIt() throws Exception {
         HttpResponse<String> response = get("/v1/chat/completions", apiKey());
 
