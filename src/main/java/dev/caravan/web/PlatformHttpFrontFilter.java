@@ -17,9 +17,9 @@ import org.springframework.web.filter.ServerHttpObservationFilter;
  * <p>Through Spring MVC, the Camel Spring Boot engine handles every request twice: the first dispatch
  * hands the route to a task executor and returns a future; the second, an async servlet dispatch
  * through every filter and the {@code DispatcherServlet} again, writes nothing but the future's empty
- * result. That is two thread hand-offs and a second pass through Spring MVC per request, measured at
- * about half the CPU of a bare pass-through route (docs/performance.md). Here the route runs where the
- * request arrived, and what Spring MVC's async handling gave is kept:
+ * result. That is two thread hand-offs and a second pass through Spring MVC per request: about half
+ * the CPU of a bare pass-through route at concurrency 1, a fifth at 64 (docs/performance.md). Here the
+ * route runs where the request arrived, and what Spring MVC's async handling gave is kept:
  * <ul>
  *   <li>the bound on requests in flight ({@code spring.task.execution.simple.concurrency-limit}): a
  *       request beyond it waits for a place, as it waited for the executor's;</li>
