@@ -38,7 +38,7 @@ final class PlatformHttpFront {
         return new PlatformHttpEngine() {
             @Override
             public PlatformHttpConsumer createConsumer(PlatformHttpEndpoint endpoint, Processor processor) {
-                return new FrontConsumer(endpoint, processor, springMvcExecutor, byPath);
+                return new FrontConsumer(endpoint, processor, springMvcExecutor);
             }
 
             @Override
@@ -68,15 +68,12 @@ final class PlatformHttpFront {
         return anyMethod;
     }
 
-    static final class FrontConsumer extends SpringBootPlatformHttpConsumer {
-        private final Map<String, List<FrontConsumer>> byPath;
+    final class FrontConsumer extends SpringBootPlatformHttpConsumer {
         private final String path;
         private final Set<String> methods;
 
-        private FrontConsumer(PlatformHttpEndpoint endpoint, Processor processor, Executor springMvcExecutor,
-                              Map<String, List<FrontConsumer>> byPath) {
+        private FrontConsumer(PlatformHttpEndpoint endpoint, Processor processor, Executor springMvcExecutor) {
             super(endpoint, processor, springMvcExecutor);
-            this.byPath = byPath;
             this.path = endpoint.getPath();
             String restrict = endpoint.getHttpMethodRestrict();
             this.methods = restrict == null ? null : Arrays.stream(restrict.split(","))
