@@ -61,6 +61,12 @@ public class GatewayException extends RuntimeException {
         return new GatewayException(503, "service_unavailable", "no_backend_available", "model", message, null);
     }
 
+    /** The ledger's database cannot be reached: the request is refused before any money or upstream moves. */
+    public static GatewayException databaseUnavailable() {
+        return new GatewayException(503, "service_unavailable", "database_unavailable", null,
+                "The gateway cannot reach its database right now; nothing was charged. Retry shortly.", 5L);
+    }
+
     public static GatewayException badUpstream(String message) {
         return new GatewayException(502, "upstream_error", "bad_upstream_response", null, message, null, true);
     }

@@ -1,5 +1,6 @@
 package dev.caravan.api;
 
+import dev.caravan.billing.DatabaseFailures;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.slf4j.Logger;
@@ -48,6 +49,10 @@ public class OpenAiErrorResponder {
                 exchange.getVariable("backendId", "the upstream", String.class));
         if (known != null) {
             return known;
+        }
+        if (DatabaseFailures.isUnavailable(failure)) {
+            // fail closed: no hold, no answer; nothing is charged, the client may simply try again
+            return GatewayException.databaseUnavailable();
         }
         // A bug, not a client or upstream problem: log the type only (messages can quote request data).
         log.error("Unexpected failure in request {}: {}", exchange.getVariable("requestId"),

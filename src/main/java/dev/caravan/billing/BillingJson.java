@@ -31,6 +31,7 @@ public class BillingJson {
         money(node, "available", account.available());
         money(node, "total_credits", account.totalCredits());
         money(node, "total_usage", account.totalUsage());
+        money(node, "total_uncollected", account.totalUncollected());
         node.put("created_at", account.createdAt().toString());
         return node;
     }
@@ -70,6 +71,9 @@ public class BillingJson {
         node.put("cached_tokens", ((Number) row.get("cached_tokens")).longValue());
         node.put("tokens_estimated", (Boolean) row.get("tokens_estimated"));
         money(node, "cost", (BigDecimal) row.get("cost"));
+        // beyond the hold: delivered, not charged (docs/billing.md)
+        money(node, "uncollected", (BigDecimal) row.get("uncollected"));
+        node.put("settlement", (String) row.get("settlement"));
         node.put("streamed", (Boolean) row.get("streamed"));
         node.put("cancelled", (Boolean) row.get("cancelled"));
         node.put("finish_reason", (String) row.get("finish_reason"));

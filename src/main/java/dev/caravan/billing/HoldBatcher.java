@@ -1,6 +1,8 @@
 package dev.caravan.billing;
 
 import java.math.BigDecimal;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -31,34 +33,41 @@ import org.springframework.transaction.support.TransactionTemplate;
  * <p>The thread that finds no transaction running makes it, for every request queued so far
  * (flat combining); the others park until theirs is done. A hold the batch could not make (an account
  * or key that cannot cover all of its requests together) is reported as not held: the caller then
- * tries it on its own, which also finds out why.
+ * tries it on its own, which also finds out why. So is every hold of a batch the database refused
+ * for a reason other than an outage: one request's bad row must not fail another tenant's request.
  */
 @Component
 public class HoldBatcher {
 
-    /** One request's hold, from the thread that waits for it. */
-    record Request(Caller caller, String requestId, BigDecimal amount) {
+    /** One request's hold, from the thread that waits for it; {@code model} is the catalog model asked for. */
+    record Request(Caller caller, String requestId, String model, BigDecimal amount) {
     }
 
     private static final int MAX_BATCH = 256;
 
+    static final String INSERT_HOLD = """
+            INSERT INTO holds (request_id, account_id, key_id, amount, created_at, instance_id, model)
+            VALUES (?, ?, ?, ?, ?, ?, ?)""";
+
     private final JdbcTemplate jdbc;
     private final TransactionTemplate tx;
+    private final GatewayInstance instance;
     private final ConcurrentLinkedQueue<Pending> queue = new ConcurrentLinkedQueue<>();
     private final ReentrantLock combining = new ReentrantLock();
     private final Counter transactions;
 
-    public HoldBatcher(JdbcTemplate jdbc, TransactionTemplate tx, MeterRegistry registry) {
+    public HoldBatcher(JdbcTemplate jdbc, TransactionTemplate tx, GatewayInstance instance, MeterRegistry registry) {
         this.jdbc = jdbc;
         this.tx = tx;
+        this.instance = instance;
         this.transactions = Counter.builder("caravan.billing.hold.transactions")
                 .description("Transactions that made credit holds (one per batch of concurrent requests)")
                 .register(registry);
     }
 
     /** @return true when held; false when the batch could not hold it (try it alone then) */
-    public boolean hold(Caller caller, String requestId, BigDecimal amount) {
-        Pending mine = new Pending(new Request(caller, requestId, amount), Thread.currentThread());
+    public boolean hold(Caller caller, String requestId, String model, BigDecimal amount) {
+        Pending mine = new Pending(new Request(caller, requestId, model, amount), Thread.currentThread());
         queue.add(mine);
         boolean interrupted = false;
         while (!mine.done) {
@@ -107,10 +116,17 @@ public class HoldBatcher {
         List<Boolean> held;
         try {
             held = holdTogether(batch.stream().map(Pending::request).toList());
-        } catch (RuntimeException | Error e) {
+        } catch (RuntimeException e) {
+            if (batch.size() > 1 && !DatabaseFailures.isUnavailable(e)) {
+                // one request's row the database refuses: each is tried alone, and only that one fails
+                batch.forEach(pending -> pending.finish(false, null));
+                return;
+            }
+            batch.forEach(pending -> pending.finish(false, e));
+            return;
+        } catch (Error e) {
             // every waiter must learn of it: one left unfinished would wait for ever
-            RuntimeException failure = e instanceof RuntimeException runtime ? runtime
-                    : new IllegalStateException("The hold transaction failed", e);
+            RuntimeException failure = new IllegalStateException("The hold transaction failed", e);
             batch.forEach(pending -> pending.finish(false, failure));
             return;
         }
@@ -169,16 +185,21 @@ public class HoldBatcher {
                     toInsert.add(requests.get(i));
                 }
             }
-            jdbc.batchUpdate("INSERT INTO holds (request_id, account_id, key_id, amount, created_at) VALUES (?, ?, ?, ?, ?)",
-                    toInsert, toInsert.size(), (statement, request) -> {
-                        statement.setString(1, request.requestId());
-                        statement.setString(2, request.caller().accountId());
-                        statement.setString(3, request.caller().keyId());
-                        statement.setBigDecimal(4, request.amount());
-                        statement.setTimestamp(5, now);
-                    });
+            jdbc.batchUpdate(INSERT_HOLD, toInsert, toInsert.size(),
+                    (statement, request) -> bindHold(statement, request, instance.id(), now));
             return held;
         });
+    }
+
+    static void bindHold(PreparedStatement statement, Request request, String instanceId, Timestamp now)
+            throws SQLException {
+        statement.setString(1, request.requestId());
+        statement.setString(2, request.caller().accountId());
+        statement.setString(3, request.caller().keyId());
+        statement.setBigDecimal(4, request.amount());
+        statement.setTimestamp(5, now);
+        statement.setString(6, instanceId);
+        statement.setString(7, request.model());
     }
 
     private static final class Pending {

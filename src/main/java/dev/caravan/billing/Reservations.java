@@ -6,6 +6,8 @@ import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.caravan.api.ClientRequest;
@@ -19,6 +21,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
 
@@ -38,17 +41,21 @@ public class Reservations {
     private final JdbcTemplate jdbc;
     private final TransactionTemplate tx;
     private final HoldBatcher holds;
+    private final GatewayInstance instance;
+    /** Holds of failed requests whose release the database refused (an outage): released when it is back. */
+    private final Set<String> unreleased = ConcurrentHashMap.newKeySet();
     private final int defaultMaxOutputTokens;
     private final int minUsefulOutputTokens;
     private final BigDecimal promptMargin;
 
-    public Reservations(JdbcTemplate jdbc, TransactionTemplate tx, HoldBatcher holds,
+    public Reservations(JdbcTemplate jdbc, TransactionTemplate tx, HoldBatcher holds, GatewayInstance instance,
                         @Value("${caravan.billing.default-max-output-tokens:4096}") int defaultMaxOutputTokens,
                         @Value("${caravan.billing.min-useful-output-tokens:16}") int minUsefulOutputTokens,
                         @Value("${caravan.billing.prompt-estimate-margin:1.10}") BigDecimal promptMargin) {
         this.jdbc = jdbc;
         this.tx = tx;
         this.holds = holds;
+        this.instance = instance;
         this.defaultMaxOutputTokens = defaultMaxOutputTokens;
         this.minUsefulOutputTokens = minUsefulOutputTokens;
         this.promptMargin = promptMargin;
@@ -73,7 +80,7 @@ public class Reservations {
         // budget is only read, and the prompt counted, when the hold does not fit: to lower
         // max_tokens, or to say what is short.
         BigDecimal bound = held(promptCost(inputPrice, plan.prompt().atMost()), outputPrice, maxOutput);
-        if (holds.hold(caller, requestId, bound)) {
+        if (holds.hold(caller, requestId, plan.model().id(), bound)) {
             exchange.setVariable("hold", bound);
             return;
         }
@@ -91,7 +98,7 @@ public class Reservations {
                 cappedTo = fits;
                 amount = held(promptCost, outputPrice, fits);
             }
-            if (tryHold(caller, requestId, amount)) {
+            if (tryHold(caller, requestId, plan.model().id(), amount)) {
                 exchange.setVariable("hold", amount);
                 if (cappedTo != null) {
                     exchange.setVariable("clientRequest", withMaxTokens(request, cappedTo));
@@ -108,20 +115,46 @@ public class Reservations {
 
     /**
      * Error path: a request that failed before its answer pays nothing; its hold goes back. Never
-     * fails the error response: a hold it cannot release now is released by the sweeper.
+     * fails the error response: a hold it cannot release now (the database is unreachable) is released
+     * as soon as the database is back ({@link #releaseLater}). Should this instance die first, the hold
+     * is settled as an orphan: charged, since whether it was answered is then unknown.
      */
     public void releaseUnused(Exchange exchange) {
+        String requestId = exchange.getVariable("requestId", String.class);
         if (exchange.getVariable("hold") == null) {
+            // a hold whose commit went through while its acknowledgement was lost in an outage
+            if (requestId != null
+                    && DatabaseFailures.isUnavailable(exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class))) {
+                unreleased.add(requestId);
+            }
             return;
         }
-        String requestId = exchange.getVariable("requestId", String.class);
         try {
             release(requestId);
         } catch (RuntimeException e) {
-            log.error("Could not release the hold of request {} ({}); the sweeper will", requestId,
+            log.warn("Could not release the hold of request {} ({}); retrying until the database answers", requestId,
                     e.getClass().getName());
+            unreleased.add(requestId);
         }
         exchange.removeVariable("hold");
+    }
+
+    /** Releases the holds {@link #releaseUnused} could not, once the database answers again. */
+    @Scheduled(fixedDelayString = "${caravan.billing.release-retry-interval:2s}")
+    public void releaseLater() {
+        for (String requestId : List.copyOf(unreleased)) {
+            try {
+                release(requestId);
+                unreleased.remove(requestId);
+            } catch (RuntimeException e) {
+                return; // still unreachable: the next turn tries again
+            }
+        }
+    }
+
+    /** Whether this instance still has to release the request's hold (the database refused earlier). */
+    boolean isUnreleased(String requestId) {
+        return unreleased.contains(requestId);
     }
 
     private void release(String requestId) {
@@ -144,7 +177,7 @@ public class Reservations {
     }
 
     /** A hold on its own; a refusal by the key throws why (revoked, expired, spend limit). */
-    private boolean tryHold(Caller caller, String requestId, BigDecimal amount) {
+    private boolean tryHold(Caller caller, String requestId, String model, BigDecimal amount) {
         Boolean held = tx.execute(status -> {
             // account first, then key: the same lock order as settlement, so the two never deadlock
             int account = jdbc.update("UPDATE accounts SET held = held + ? WHERE id = ? AND balance - held >= ?",
@@ -160,8 +193,9 @@ public class Reservations {
             if (key == 0) {
                 throw keyRefusal(caller, amount); // rolls the account's update back
             }
-            jdbc.update("INSERT INTO holds (request_id, account_id, key_id, amount, created_at) VALUES (?, ?, ?, ?, ?)",
-                    requestId, caller.accountId(), caller.keyId(), amount, Timestamp.from(Instant.now()));
+            HoldBatcher.Request request = new HoldBatcher.Request(caller, requestId, model, amount);
+            jdbc.update(HoldBatcher.INSERT_HOLD,
+                    statement -> HoldBatcher.bindHold(statement, request, instance.id(), Timestamp.from(Instant.now())));
             return true;
         });
         return Boolean.TRUE.equals(held);

@@ -1,11 +1,10 @@
 package dev.caravan.events;
 
-import java.math.BigDecimal;
-
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.DecimalNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.caravan.billing.Ledger;
 import dev.caravan.billing.Money;
 import dev.caravan.metering.UsageRecord;
 import org.springframework.stereotype.Component;
@@ -28,8 +27,9 @@ public class UsageEventJson {
         this.priceVersions = priceVersions;
     }
 
-    /** @param charged what the ledger debited (the cost, unless the balance ran short) */
-    public String toJson(UsageRecord usage, BigDecimal charged) {
+    /** A settled request's event: {@code cost} is what the ledger debited. */
+    public String toJson(Ledger.Settled settled) {
+        UsageRecord usage = settled.usage();
         ObjectNode event = json.createObjectNode();
         event.put("event_id", usage.requestId());
         event.put("schema_version", SCHEMA_VERSION);
@@ -45,8 +45,11 @@ public class UsageEventJson {
         event.put("completion_tokens", usage.tokens().completionTokens());
         event.put("cached_tokens", usage.tokens().cachedTokens());
         event.put("tokens_estimated", usage.tokens().estimated());
-        event.set("cost", DecimalNode.valueOf(Money.json(charged)));
+        event.set("cost", DecimalNode.valueOf(Money.json(settled.charged())));
+        // the cost at catalog prices beyond the request's hold: delivered by the upstream, not charged
+        event.set("uncollected", DecimalNode.valueOf(Money.json(settled.uncollected())));
         event.put("currency", "USD");
+        event.put("settlement", settled.settlement());
         event.put("price_version", priceVersions.of(usage.requestedModel(), usage.backendId()));
         event.put("streamed", usage.streamed());
         event.put("cancelled", usage.cancelled());

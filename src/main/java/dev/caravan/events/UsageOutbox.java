@@ -61,7 +61,7 @@ public class UsageOutbox {
                     UsageRecord usage = each.usage();
                     statement.setString(1, usage.requestId());
                     statement.setString(2, usage.accountId());
-                    statement.setString(3, events.toJson(usage, each.charged()));
+                    statement.setString(3, events.toJson(each));
                     statement.setTimestamp(4, Timestamp.from(usage.createdAt()));
                 });
     }

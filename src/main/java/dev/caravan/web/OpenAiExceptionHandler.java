@@ -2,6 +2,7 @@ package dev.caravan.web;
 
 import dev.caravan.api.GatewayException;
 import dev.caravan.api.OpenAiErrors;
+import dev.caravan.billing.DatabaseFailures;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpHeaders;
@@ -51,5 +52,11 @@ public class OpenAiExceptionHandler {
                 ? e.getClass().getName() + ": " + e.getMessage() : e.getClass().getName());
         return ResponseEntity.status(500).contentType(MediaType.APPLICATION_JSON)
                 .body(OpenAiErrors.body("The gateway failed to handle the request.", "server_error", "internal_error", null));
+    }
+
+    /** A database that cannot be reached now: 503, as on the routes, never a 500 or a 401. */
+    @ExceptionHandler({org.springframework.dao.DataAccessException.class, org.springframework.transaction.TransactionException.class})
+    ResponseEntity<byte[]> database(RuntimeException e) {
+        return DatabaseFailures.isUnavailable(e) ? gateway(GatewayException.databaseUnavailable()) : unexpected(e);
     }
 }

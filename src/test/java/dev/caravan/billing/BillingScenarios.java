@@ -248,22 +248,25 @@ abstract class BillingScenarios extends GatewayTest {
     }
 
     @Test
-    void aBatchChargesItsRequestsInTurnAndNeverBelowZero() throws Exception {
+    void aBatchChargesEachRequestAtMostItsHoldAndRecordsTheRestAsUncollected() throws Exception {
         TestAccount account = newAccount("1");
         String keyId = keyId(account.key());
         String prefix = "req_batch" + System.nanoTime();
         hold(prefix + "a", account.id(), keyId, "0.40");
         hold(prefix + "b", account.id(), keyId, "0.40");
 
-        // a costs more than it held, but the account has it; b then finds only its own hold left;
-        // c's hold was swept: nothing is left for it
+        // a and b cost more than they held: the hold is what they could ask for, so it is what they pay;
+        // c has no hold (one a database lost): it pays what the account has left, never more
         List<Ledger.Settled> settled = ledger.settle(List.of(
                 usage(prefix + "a", account.id(), keyId, "0.60"),
                 usage(prefix + "b", account.id(), keyId, "0.50"),
-                usage(prefix + "c", account.id(), keyId, "0.10")));
+                usage(prefix + "c", account.id(), keyId, "0.30")));
 
         assertThat(settled).extracting(Ledger.Settled::charged).usingElementComparator(BigDecimal::compareTo)
-                .containsExactly(new BigDecimal("0.60"), new BigDecimal("0.40"), BigDecimal.ZERO);
+                .containsExactly(new BigDecimal("0.40"), new BigDecimal("0.40"), new BigDecimal("0.20"));
+        assertThat(jdbc.queryForList("SELECT uncollected FROM usage_records WHERE account_id = ? ORDER BY request_id",
+                BigDecimal.class, account.id())).usingElementComparator(BigDecimal::compareTo)
+                .containsExactly(new BigDecimal("0.20"), new BigDecimal("0.10"), new BigDecimal("0.10"));
         assertThat(balance(account.id())).isZero();
         assertThat(jdbc.queryForObject("SELECT held FROM accounts WHERE id = ?", BigDecimal.class, account.id())).isZero();
         assertThat(jdbc.queryForObject("SELECT held FROM api_keys WHERE id = ?", BigDecimal.class, keyId)).isZero();
@@ -271,31 +274,66 @@ abstract class BillingScenarios extends GatewayTest {
                 .isEqualByComparingTo("1");
         assertThat(jdbc.queryForList("SELECT balance_after FROM ledger_entries WHERE account_id = ? AND kind = 'debit' ORDER BY id",
                 BigDecimal.class, account.id())).usingElementComparator(BigDecimal::compareTo)
-                .containsExactly(new BigDecimal("0.40"), BigDecimal.ZERO);
-        assertThat(countRows("usage_records", account.id())).isEqualTo(3);
+                .containsExactly(new BigDecimal("0.60"), new BigDecimal("0.20"), BigDecimal.ZERO);
         assertThat(countRows("holds", account.id())).isZero();
         assertLedgerBalances(account.id());
+        // the operator sees it: per account, and per backend in the metrics
+        assertThat(json(admin("GET", "/admin/accounts/" + account.id(), null)).path("total_uncollected").decimalValue())
+                .isEqualByComparingTo("0.40");
+        assertThat(meters.get("caravan.billing.uncollected.usd").tag("backend", "fake/ok").counter().count())
+                .isGreaterThanOrEqualTo(0.40);
+        JsonNode row = json(get("/v1/generation?id=" + prefix + "a", account.key())).path("data");
+        assertThat(row.path("cost").decimalValue()).isEqualByComparingTo("0.40");
+        assertThat(row.path("uncollected").decimalValue()).isEqualByComparingTo("0.20");
+        assertThat(row.path("settlement").asText()).isEqualTo("metered");
     }
 
     @Test
-    void aRequestTheDatabaseRefusesDoesNotHoldUpTheRestOfItsBatch() throws Exception {
+    void aRequestTheDatabaseRefusesGoesToTheDeadLettersWithItsHoldWhileTheRestOfItsBatchSettles() throws Exception {
         TestAccount account = newAccount("1");
         String keyId = keyId(account.key());
         String prefix = "req_poison" + System.nanoTime();
         hold(prefix + "a", account.id(), keyId, "0.10");
+        hold(prefix + "b", account.id(), keyId, "0.10");
         hold(prefix + "c", account.id(), keyId, "0.10");
+        String missingKey = "key_gone" + System.nanoTime();
         List<UsageRecord> batch = List.of(
                 usage(prefix + "a", account.id(), keyId, "0.05"),
-                usage(prefix + "b", account.id(), "key_that_does_not_exist", "0.05"), // refused: no such key
+                usage(prefix + "b", account.id(), missingKey, "0.05"), // refused: no such key
                 usage(prefix + "c", account.id(), keyId, "0.05"));
 
-        assertThatThrownBy(() -> ledger.settle(batch)).isInstanceOf(RuntimeException.class);
-        // the route retries the whole batch: the two settled are not charged again
-        assertThatThrownBy(() -> ledger.settle(batch)).isInstanceOf(RuntimeException.class);
+        assertThat(ledger.settle(batch)).extracting(settled -> settled.usage().requestId())
+                .containsExactly(prefix + "a", prefix + "c");
+        // delivered again (a retry): nothing changes, nothing is charged twice
+        assertThat(ledger.settle(batch)).isEmpty();
 
         assertThat(jdbc.queryForList("SELECT request_id FROM usage_records WHERE account_id = ?", String.class, account.id()))
                 .containsExactlyInAnyOrder(prefix + "a", prefix + "c");
         assertThat(balance(account.id())).isEqualByComparingTo("0.90");
+        // b's money stays held, never lost, and the sweeper leaves it alone
+        assertThat(jdbc.queryForList("SELECT request_id FROM holds WHERE account_id = ?", String.class, account.id()))
+                .containsExactly(prefix + "b");
+        jdbc.update("UPDATE holds SET created_at = ? WHERE request_id = ?",
+                java.sql.Timestamp.from(Instant.now().minusSeconds(7200)), prefix + "b");
+        sweeper().settleOlderThan(Instant.now().minusSeconds(3600));
+        assertThat(countRows("holds", account.id())).isOne();
+        JsonNode deadLetters = json(admin("GET", "/admin/dead-letters", null)).path("data");
+        assertThat(deadLetters.findValuesAsText("request_id")).contains(prefix + "b");
+        assertThat(admin("POST", "/admin/dead-letters/" + prefix + "b/retry", null).statusCode()).isEqualTo(409);
+
+        // the operator fixes the cause (here: the key the record names), then settles it again
+        jdbc.update("""
+                INSERT INTO api_keys (id, account_id, name, prefix, key_hash, created_at)
+                VALUES (?, ?, 'restored', 'cvn-x', ?, CURRENT_TIMESTAMP)""", missingKey, account.id(),
+                "%064d".formatted(System.nanoTime()));
+        jdbc.update("UPDATE holds SET key_id = ? WHERE request_id = ?", missingKey, prefix + "b");
+        jdbc.update("UPDATE api_keys SET held = held - 0.10 WHERE id = ?", keyId);
+        jdbc.update("UPDATE api_keys SET held = held + 0.10 WHERE id = ?", missingKey);
+        HttpResponse<String> retried = admin("POST", "/admin/dead-letters/" + prefix + "b/retry", null);
+        assertThat(retried.statusCode()).as(retried.body()).isEqualTo(200);
+        assertThat(json(admin("GET", "/admin/dead-letters", null)).path("data").findValuesAsText("request_id"))
+                .doesNotContain(prefix + "b");
+        assertThat(balance(account.id())).isEqualByComparingTo("0.85");
         assertThat(countRows("holds", account.id())).isZero();
         assertLedgerBalances(account.id());
     }
@@ -317,7 +355,7 @@ abstract class BillingScenarios extends GatewayTest {
                     start.await();
                     boolean all = true;
                     for (int i = 0; i < each; i++) {
-                        all &= holdBatcher.hold(caller, prefix + i, new BigDecimal("0.01"));
+                        all &= holdBatcher.hold(caller, prefix + i, "chat", new BigDecimal("0.01"));
                     }
                     return all;
                 }));
@@ -349,14 +387,14 @@ abstract class BillingScenarios extends GatewayTest {
         String prefix = "req_together" + System.nanoTime();
 
         List<Boolean> held = holdBatcher.holdTogether(List.of(
-                new HoldBatcher.Request(new Caller(open, account.id(), "open", null, null, null), prefix + "a", new BigDecimal("0.20")),
+                new HoldBatcher.Request(new Caller(open, account.id(), "open", null, null, null), prefix + "a", "chat", new BigDecimal("0.20")),
                 // together over the key's limit of 0.30, though each alone would fit
-                new HoldBatcher.Request(new Caller(limited, account.id(), "limited", null, null, null), prefix + "b", new BigDecimal("0.20")),
-                new HoldBatcher.Request(new Caller(limited, account.id(), "limited", null, null, null), prefix + "c", new BigDecimal("0.20")),
-                new HoldBatcher.Request(new Caller(revoked, account.id(), "revoked", null, null, null), prefix + "d", new BigDecimal("0.10")),
+                new HoldBatcher.Request(new Caller(limited, account.id(), "limited", null, null, null), prefix + "b", "chat", new BigDecimal("0.20")),
+                new HoldBatcher.Request(new Caller(limited, account.id(), "limited", null, null, null), prefix + "c", "chat", new BigDecimal("0.20")),
+                new HoldBatcher.Request(new Caller(revoked, account.id(), "revoked", null, null, null), prefix + "d", "chat", new BigDecimal("0.10")),
                 // together over what the account has
-                new HoldBatcher.Request(new Caller(poorKey, poor.id(), "poor", null, null, null), prefix + "e", new BigDecimal("0.30")),
-                new HoldBatcher.Request(new Caller(poorKey, poor.id(), "poor", null, null, null), prefix + "f", new BigDecimal("0.30"))));
+                new HoldBatcher.Request(new Caller(poorKey, poor.id(), "poor", null, null, null), prefix + "e", "chat", new BigDecimal("0.30")),
+                new HoldBatcher.Request(new Caller(poorKey, poor.id(), "poor", null, null, null), prefix + "f", "chat", new BigDecimal("0.30"))));
 
         assertThat(held).containsExactly(true, false, false, false, false, false);
         assertThat(jdbc.queryForList("SELECT request_id FROM holds WHERE account_id IN (?, ?)", String.class,
@@ -369,6 +407,42 @@ abstract class BillingScenarios extends GatewayTest {
         }
         assertThat(jdbc.queryForObject("SELECT held FROM api_keys WHERE id = ?", BigDecimal.class, open))
                 .isEqualByComparingTo("0.20");
+    }
+
+    @Test
+    void aHoldTheDatabaseRefusesFailsOnlyItsOwnRequestNotTheOthersHeldWithIt() throws Exception {
+        TestAccount account = newAccount("10");
+        Caller caller = new Caller(keyId(account.key()), account.id(), "test", null, null, null);
+        String bad = "req_" + "x".repeat(60); // longer than holds.request_id: the row the database refuses
+        String prefix = "req_mates" + System.nanoTime() + "_";
+        java.util.concurrent.CountDownLatch start = new java.util.concurrent.CountDownLatch(1);
+        List<java.util.concurrent.Future<Boolean>> good = new ArrayList<>();
+        java.util.concurrent.Future<Boolean> refused;
+        try (var pool = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+            refused = pool.submit(() -> {
+                start.await();
+                // in a batch: not held; the reserve step then holds it alone, which the database refuses
+                return holdBatcher.hold(caller, bad, "chat", new BigDecimal("0.01"))
+                        || holdBatcher.holdTogether(List.of(new HoldBatcher.Request(caller, bad, "chat", new BigDecimal("0.01")))).get(0);
+            });
+            for (int i = 0; i < 30; i++) {
+                String requestId = prefix + i;
+                good.add(pool.submit(() -> {
+                    start.await();
+                    return holdBatcher.hold(caller, requestId, "chat", new BigDecimal("0.01"))
+                            || holdBatcher.holdTogether(List.of(new HoldBatcher.Request(caller, requestId, "chat",
+                            new BigDecimal("0.01")))).get(0);
+                }));
+            }
+            start.countDown();
+            for (var each : good) {
+                assertThat(each.get()).isTrue();
+            }
+            assertThatThrownBy(refused::get).hasCauseInstanceOf(org.springframework.dao.DataIntegrityViolationException.class);
+        }
+        assertThat(countRows("holds", account.id())).isEqualTo(30);
+        assertThat(jdbc.queryForObject("SELECT held FROM accounts WHERE id = ?", BigDecimal.class, account.id()))
+                .isEqualByComparingTo("0.30");
     }
 
     @Test
@@ -390,17 +464,49 @@ abstract class BillingScenarios extends GatewayTest {
     }
 
     @Test
-    void releasesTheHoldsOfACrashedInstanceWithoutACharge() throws Exception {
+    void aHoldWhoseSettlementNeverCameIsChargedItsHeldAmountAndMarked() throws Exception {
         TestAccount account = newAccount("1");
         String keyId = keyId(account.key());
-        // what a crash leaves behind: a hold whose settlement never comes
-        hold("req_crashed" + System.nanoTime(), account.id(), keyId, "0.25", Instant.now().minusSeconds(7200));
+        String requestId = "req_stale" + System.nanoTime();
+        hold(requestId, account.id(), keyId, "0.25", Instant.now().minusSeconds(7200));
 
-        sweeper().sweepOlderThan(Instant.now().minusSeconds(3600));
+        sweeper().settleOlderThan(Instant.now().minusSeconds(3600));
 
         assertThat(countRows("holds", account.id())).isZero();
         assertThat(jdbc.queryForObject("SELECT held FROM accounts WHERE id = ?", BigDecimal.class, account.id())).isZero();
-        assertThat(balance(account.id())).isEqualByComparingTo("1");
+        assertThat(balance(account.id())).isEqualByComparingTo("0.75");
+        Map<String, Object> row = jdbc.queryForMap("SELECT * FROM usage_records WHERE request_id = ?", requestId);
+        assertThat(row.get("settlement")).isEqualTo(Ledger.HOLD_TIMEOUT);
+        assertThat((BigDecimal) row.get("cost")).isEqualByComparingTo("0.25");
+        assertThat(row.get("model")).isEqualTo("chat");
+        assertLedgerBalances(account.id());
+    }
+
+    @Test
+    void theHoldsOfAnInstanceThatStoppedRenewingItsLeaseAreSettledAtTheHeldAmountOnce() throws Exception {
+        TestAccount account = newAccount("1");
+        String keyId = keyId(account.key());
+        String dead = "gw_dead" + System.nanoTime();
+        jdbc.update("INSERT INTO gateway_instances (id, started_at, heartbeat_at) VALUES (?, ?, ?)", dead,
+                java.sql.Timestamp.from(Instant.now().minusSeconds(600)), java.sql.Timestamp.from(Instant.now().minusSeconds(300)));
+        String orphan = "req_orphan" + System.nanoTime();
+        String mine = "req_alive" + System.nanoTime();
+        hold(orphan, account.id(), keyId, "0.30");
+        jdbc.update("UPDATE holds SET instance_id = ? WHERE request_id = ?", dead, orphan);
+        hold(mine, account.id(), keyId, "0.20"); // this instance's own, renewed lease: left alone
+
+        sweeper().settleOrphans();
+        // the dead instance's real settlement arrives late after all (it was only cut off): not charged twice
+        assertThat(ledger.settle(List.of(usage(orphan, account.id(), keyId, "0.01")))).isEmpty();
+
+        assertThat(jdbc.queryForList("SELECT request_id FROM holds WHERE account_id = ?", String.class, account.id()))
+                .containsExactly(mine);
+        Map<String, Object> row = jdbc.queryForMap("SELECT * FROM usage_records WHERE request_id = ?", orphan);
+        assertThat(row.get("settlement")).isEqualTo(Ledger.ORPHANED_HOLD);
+        assertThat((BigDecimal) row.get("cost")).isEqualByComparingTo("0.30");
+        assertThat(balance(account.id())).isEqualByComparingTo("0.70");
+        ledger.settle(List.of(usage(mine, account.id(), keyId, "0.05")));
+        assertThat(balance(account.id())).isEqualByComparingTo("0.65");
         assertLedgerBalances(account.id());
     }
 
@@ -443,6 +549,97 @@ abstract class BillingScenarios extends GatewayTest {
         assertThat(jdbc.queryForObject("SELECT held FROM api_keys WHERE account_id = ?", BigDecimal.class, account.id()))
                 .isZero();
         assertLedgerBalances(account.id());
+    }
+
+    @Test
+    void everyAnswerDeliveredBeforeOrDuringADatabaseOutageIsChargedOnceAfterItAndNewRequestsAreRefusedWith503()
+            throws Exception {
+        TestAccount account = newAccount("10");
+        String unusedKey = newKey(account.id(), "{\"name\":\"first used during the outage\"}");
+        // in flight when the database goes: slow streams and slow plain answers, their holds already made
+        List<java.util.concurrent.Future<Delivered>> inFlight = new ArrayList<>();
+        try (var pool = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+            for (int i = 0; i < 4; i++) {
+                inFlight.add(pool.submit(() -> deliveredStream(account.key(),
+                        chat("slow", "\"stream\":true,\"stream_options\":{\"include_usage\":true}"))));
+                inFlight.add(pool.submit(() -> delivered(post("/v1/chat/completions",
+                        chat("unhedged", "\"provider\":{\"only\":[\"lagging\"]}"), account.key()))));
+            }
+            awaitHolds(account.id(), inFlight.size());
+            long outageStarted = System.nanoTime();
+            databaseDown();
+            List<Delivered> answers = new ArrayList<>();
+            List<Integer> duringOutage = new ArrayList<>();
+            try {
+                // new requests fail closed: 503, never a 401 (the unknown key) or a 500
+                duringOutage.add(post("/v1/chat/completions", chat("chat", ""), account.key()).statusCode());
+                duringOutage.add(post("/v1/chat/completions", chat("chat", ""), unusedKey).statusCode());
+                duringOutage.add(get("/v1/credits", account.key()).statusCode());
+                for (var answer : inFlight) {
+                    answers.add(answer.get());
+                }
+                // longer than the 6 s settlement used to retry before it dropped a batch
+                long wait = java.time.Duration.ofSeconds(10).toMillis()
+                        - java.time.Duration.ofNanos(System.nanoTime() - outageStarted).toMillis();
+                Thread.sleep(Math.max(0, wait));
+                assertThat(meters.get("caravan.billing.settlement.waiting").gauge().value()).isPositive();
+            } finally {
+                databaseUp();
+            }
+            assertThat(duringOutage).containsOnly(503);
+
+            awaitSettled(account.id(), 60_000);
+            BigDecimal delivered = BigDecimal.ZERO;
+            for (Delivered answer : answers) {
+                List<Map<String, Object>> rows = jdbc.queryForList(
+                        "SELECT cost, settlement FROM usage_records WHERE request_id = ?", answer.requestId());
+                assertThat(rows).as("usage of %s", answer.requestId()).hasSize(1);
+                assertThat((BigDecimal) rows.get(0).get("cost")).isEqualByComparingTo(answer.cost());
+                assertThat(rows.get(0).get("settlement")).isEqualTo(Ledger.METERED);
+                delivered = delivered.add(answer.cost());
+            }
+            assertThat(countRows("usage_records", account.id())).isEqualTo(answers.size());
+            assertThat(balance(account.id())).isEqualByComparingTo(new BigDecimal("10").subtract(delivered));
+            assertLedgerBalances(account.id());
+        }
+    }
+
+    /** An answer the client received whole: its request id and the cost it was told. */
+    record Delivered(String requestId, BigDecimal cost) {
+    }
+
+    static Delivered delivered(HttpResponse<String> response) throws java.io.IOException {
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        return new Delivered(response.headers().firstValue("X-Request-Id").orElseThrow(),
+                json(response).path("usage").path("cost").decimalValue());
+    }
+
+    Delivered deliveredStream(String key, String body) throws Exception {
+        HttpResponse<String> response = post("/v1/chat/completions", body, key);
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        assertThat(response.body()).contains("data: [DONE]");
+        List<JsonNode> chunks = streamChunks(response);
+        return new Delivered(response.headers().firstValue("X-Request-Id").orElseThrow(),
+                chunks.get(chunks.size() - 1).path("usage").path("cost").decimalValue());
+    }
+
+    /** Makes the database unreachable: on H2 the pool fails ({@link dev.caravan.support.DatabaseOutage}). */
+    void databaseDown() throws Exception {
+        dev.caravan.support.DatabaseOutage.down();
+    }
+
+    void databaseUp() throws Exception {
+        dev.caravan.support.DatabaseOutage.up();
+    }
+
+    void awaitHolds(String accountId, int count) throws InterruptedException {
+        long deadline = System.currentTimeMillis() + 10_000;
+        while (countRows("holds", accountId) < count) {
+            if (System.currentTimeMillis() > deadline) {
+                throw new AssertionError("fewer than " + count + " holds of " + accountId + " after 10 s");
+            }
+            Thread.sleep(20);
+        }
     }
 
     /** The gateway instances the concurrency scenario spreads its requests over. */
@@ -501,9 +698,15 @@ abstract class BillingScenarios extends GatewayTest {
         BigDecimal value = new BigDecimal(amount);
         jdbc.update("UPDATE accounts SET held = held + ? WHERE id = ?", value, accountId);
         jdbc.update("UPDATE api_keys SET held = held + ? WHERE id = ?", value, keyId);
-        jdbc.update("INSERT INTO holds (request_id, account_id, key_id, amount, created_at) VALUES (?, ?, ?, ?, ?)",
-                requestId, accountId, keyId, value, java.sql.Timestamp.from(createdAt));
+        // this instance's: the sweeper running in the background leaves a live instance's holds alone
+        jdbc.update("""
+                INSERT INTO holds (request_id, account_id, key_id, amount, created_at, instance_id, model)
+                VALUES (?, ?, ?, ?, ?, ?, 'chat')""", requestId, accountId, keyId, value, java.sql.Timestamp.from(createdAt),
+                gatewayInstance.id());
     }
+
+    @Autowired
+    GatewayInstance gatewayInstance;
 
     static UsageRecord usage(String requestId, String accountId, String keyId, String cost) {
         return new UsageRecord(requestId, accountId, keyId, Instant.now(), "chat", "fake/ok", "fake", "ok",
@@ -512,7 +715,11 @@ abstract class BillingScenarios extends GatewayTest {
 
     /** Settlement runs off the response path: wait until no hold of the account is open. */
     void awaitSettled(String accountId) throws InterruptedException {
-        long deadline = System.currentTimeMillis() + 15_000;
+        awaitSettled(accountId, 15_000);
+    }
+
+    void awaitSettled(String accountId, long timeoutMillis) throws InterruptedException {
+        long deadline = System.currentTimeMillis() + timeoutMillis;
         while (System.currentTimeMillis() < deadline) {
             BigDecimal held = jdbc.queryForObject("SELECT held FROM accounts WHERE id = ?", BigDecimal.class, accountId);
             if (held.signum() == 0 && countRows("holds", accountId) == 0) {
@@ -520,7 +727,7 @@ abstract class BillingScenarios extends GatewayTest {
             }
             Thread.sleep(20);
         }
-        throw new AssertionError("holds of " + accountId + " still open after 15 s");
+        throw new AssertionError("holds of " + accountId + " still open after " + timeoutMillis + " ms");
     }
 
     /** The invariant: balance = credits added - usage charged, never negative, every debit one usage row. */

@@ -33,6 +33,19 @@ class PostgresBillingTest extends BillingScenarios {
         assertThat(jdbc.queryForObject("SELECT version()", String.class)).startsWith("PostgreSQL");
     }
 
+    /** The real thing: the server is stopped, as an operator or a crash stops it. */
+    @Override
+    void databaseDown() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(PostgresTestDatabase.LOCAL_CLUSTER,
+                "the PostgreSQL at CARAVAN_TEST_PG_URL is not the tests' to stop");
+        PostgresTestDatabase.stopServer();
+    }
+
+    @Override
+    void databaseUp() throws Exception {
+        PostgresTestDatabase.startServer();
+    }
+
     @Override
     List<String> gatewayBaseUrls() {
         if (secondInstance == null) {

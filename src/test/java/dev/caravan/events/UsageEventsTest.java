@@ -72,10 +72,12 @@ class UsageEventsTest extends KafkaGatewayTest {
             assertThat(event.path("time").asText()).isEqualTo(row.path("created_at").asText());
             for (String field : List.of("model", "backend", "provider", "upstream_model", "prompt_tokens",
                     "completion_tokens", "cached_tokens", "tokens_estimated", "streamed", "cancelled",
-                    "finish_reason", "status", "latency_ms")) {
+                    "finish_reason", "status", "latency_ms", "settlement")) {
                 assertThat(event.path(field)).as(id + " " + field).isEqualTo(row.path(field));
             }
             assertThat(event.path("cost").decimalValue()).isEqualByComparingTo(row.path("cost").decimalValue());
+            assertThat(event.path("uncollected").decimalValue()).isZero();
+            assertThat(event.path("settlement").asText()).isEqualTo("metered");
             assertThat(event.path("currency").asText()).isEqualTo("USD");
             assertThat(event.path("price_version").asText()).matches("[0-9a-f]{12}");
             assertThat(event.path("attempts").asInt()).isEqualTo(1);

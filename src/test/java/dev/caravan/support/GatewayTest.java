@@ -32,12 +32,14 @@ import static org.assertj.core.api.Assertions.assertThat;
  * one Spring context: add nothing here that differs between tests.
  */
 @CamelSpringBootTest
-@Import(TestClock.Config.class)
+@Import({TestClock.Config.class, DatabaseOutage.Config.class})
 @AutoConfigureObservability // tests switch metrics export off unless asked: /actuator/prometheus is tested
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
         "caravan.models-file=src/test/resources/test-models.yaml",
         "spring.datasource.url=jdbc:h2:mem:gateway-test;DB_CLOSE_DELAY=-1;MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH",
         "caravan.demo.key-file=target/test-data/gateway-demo-api-key",
+        // a settlement waiting for the database is retried at least every 2 s (30 s in production)
+        "caravan.billing.settlement-retry-max-delay=2000",
         "caravan.admin.token=" + GatewayTest.ADMIN_TOKEN})
 public abstract class GatewayTest {
 
