@@ -19,7 +19,7 @@ import org.springframework.stereotype.Component;
 public class Catalog {
 
     static final Set<String> KNOWN_CAPABILITIES = Set.of("tools", "json_schema", "json_object", "vision",
-            "streaming", "embeddings", "reasoning");
+            "streaming", "embeddings", "reasoning", "files");
 
     private final Map<String, CatalogModel> models = new LinkedHashMap<>();
     private final Map<String, Backend> backendsById = new LinkedHashMap<>();

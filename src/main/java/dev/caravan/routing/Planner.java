@@ -217,8 +217,11 @@ public class Planner {
         }
         for (JsonNode message : body.path("messages")) {
             for (JsonNode part : message.path("content")) {
-                if ("image_url".equals(part.path("type").asText())) {
-                    needed.add("vision");
+                switch (part.path("type").asText()) {
+                    case "image_url" -> needed.add("vision");
+                    // no header tells a file's size in tokens: only models the operator vouches for take them
+                    case "file" -> needed.add("files");
+                    default -> { }
                 }
             }
         }
