@@ -50,6 +50,10 @@ public class Catalog {
                 throw new IllegalStateException(key + ".base-url: must be an http(s) URL or a path on this gateway, got '"
                         + provider.baseUrl() + "'");
             }
+            if (!CatalogProperties.Provider.MAX_TOKENS_FIELDS.contains(provider.maxTokensField())) {
+                throw new IllegalStateException(key + ".max-tokens-field: must be one of " + CatalogProperties.Provider.MAX_TOKENS_FIELDS
+                        + ", got '" + provider.maxTokensField() + "'");
+            }
             validateBreaker(key + ".breaker", provider.breaker());
             validateFreeTier(key + ".free-tier", provider.freeTier());
         });

@@ -18,6 +18,7 @@ import dev.caravan.catalog.Catalog;
 import dev.caravan.catalog.CatalogModel;
 import dev.caravan.metering.PromptTokens;
 import dev.caravan.metering.TokenCounter;
+import dev.caravan.provider.ProviderAdapters;
 import org.apache.camel.Exchange;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Component;
@@ -35,13 +36,15 @@ public class Planner {
     private final Catalog catalog;
     private final TokenCounter tokens;
     private final BackendStats stats;
+    private final ProviderAdapters adapters;
     private final long expectedOutputTokens;
 
-    public Planner(Catalog catalog, TokenCounter tokens, BackendStats stats,
+    public Planner(Catalog catalog, TokenCounter tokens, BackendStats stats, ProviderAdapters adapters,
                    @Value("${caravan.routing.expected-output-tokens:500}") long expectedOutputTokens) {
         this.catalog = catalog;
         this.tokens = tokens;
         this.stats = stats;
+        this.adapters = adapters;
         this.expectedOutputTokens = expectedOutputTokens;
     }
 
@@ -66,10 +69,10 @@ public class Planner {
             if (!modelCanServe(model, needed, prompt, excluded)) {
                 continue;
             }
-            List<Backend> backends = eligibleBackends(model, needed, controls, excluded);
+            List<Backend> backends = eligibleBackends(model, request, needed, controls, excluded);
             if (backends.size() > 1) {
                 // only an order by price needs the prompt counted
-                backends.sort(order(controls, prompt.estimate(), request.maxTokens()));
+                backends.sort(order(controls, prompt.estimate(), request));
             }
             if (!controls.allowFallbacks()) {
                 backends = withoutFallbacks(backends, controls);
@@ -114,18 +117,34 @@ public class Planner {
         return true;
     }
 
-    private static List<Backend> eligibleBackends(CatalogModel model, Set<String> needed, RouteControls controls,
-                                                  Exclusions excluded) {
+    private List<Backend> eligibleBackends(CatalogModel model, ClientRequest request, Set<String> needed,
+                                           RouteControls controls, Exclusions excluded) {
         List<Backend> eligible = new ArrayList<>();
         for (Backend backend : model.backends()) {
-            String why = exclusion(backend, needed, controls);
-            if (why == null) {
-                eligible.add(backend);
-            } else {
+            Mismatch mismatch = mismatch(backend, request);
+            String why = mismatch != null ? null : exclusion(backend, needed, controls);
+            if (mismatch != null) {
+                excluded.requestField(mismatch.param(), backend.id() + ": " + mismatch.why());
+            } else if (why != null) {
                 excluded.backend(backend.id() + ": " + why);
+            } else {
+                eligible.add(backend);
             }
         }
         return eligible;
+    }
+
+    /** A request field, named by {@code param}, that this backend cannot honour (or price). */
+    private record Mismatch(String param, String why) {
+    }
+
+    private Mismatch mismatch(Backend backend, ClientRequest request) {
+        int maxChoices = adapters.forProtocol(backend.provider().protocol()).features().maxChoices();
+        if (request.choices() > maxChoices) {
+            return new Mismatch("n", "its protocol '" + backend.provider().protocol() + "' returns at most "
+                    + maxChoices + " answer" + (maxChoices == 1 ? "" : "s") + " per request (n=" + request.choices() + ")");
+        }
+        return null;
     }
 
     /** Why a backend cannot take this request, or null when it can. */
@@ -154,8 +173,8 @@ public class Planner {
     }
 
     /** provider.order first (in its order), then the requested sort, then the effective price. */
-    private Comparator<Backend> order(RouteControls controls, long promptTokens, Integer maxTokens) {
-        long output = maxTokens != null ? maxTokens : expectedOutputTokens;
+    private Comparator<Backend> order(RouteControls controls, long promptTokens, ClientRequest request) {
+        long output = (request.maxTokens() != null ? request.maxTokens() : expectedOutputTokens) * request.choices();
         Comparator<Backend> byPrice = Comparator.comparing(b -> effectivePrice(b, promptTokens, output));
         Comparator<Backend> bySort = switch (controls.sort()) {
             case PRICE -> byPrice;
@@ -236,6 +255,8 @@ public class Planner {
         private final List<String> clientMistakes = new ArrayList<>();
         private final List<String> contextTooLong = new ArrayList<>();
         private final List<String> backends = new ArrayList<>();
+        private final List<String> requestFields = new ArrayList<>();
+        private String firstField;
 
         void clientMistake(String why) {
             clientMistakes.add(why);
@@ -249,23 +270,36 @@ public class Planner {
             backends.add(why);
         }
 
-        /** 400 when the request asks what none of its models can do; 503 when configuration or preferences leave nothing. */
+        void requestField(String param, String why) {
+            firstField = firstField == null ? param : firstField;
+            requestFields.add(why);
+        }
+
+        /**
+         * 400 when the request asks what none of its models or backends can do (naming the field);
+         * 503 when configuration or preferences leave nothing.
+         */
         GatewayException failure(List<CatalogModel> requested) {
+            String models = requested.stream().map(m -> "'" + m.id() + "'").reduce((a, b) -> a + ", " + b).orElse("");
+            List<String> reasons = new ArrayList<>(clientMistakes);
+            reasons.addAll(contextTooLong);
+            reasons.addAll(requestFields);
             if (!backends.isEmpty()) {
-                String models = requested.stream().map(m -> "'" + m.id() + "'").reduce((a, b) -> a + ", " + b).orElse("");
-                List<String> reasons = new ArrayList<>(clientMistakes);
-                reasons.addAll(contextTooLong);
                 reasons.addAll(backends);
                 return GatewayException.noBackend("No backend of " + models + " can serve this request: "
                         + String.join("; ", reasons) + ".");
+            }
+            if (!requestFields.isEmpty()) {
+                return GatewayException.invalidRequest(firstField, "No backend of " + models
+                        + " can honour '" + firstField + "': " + String.join("; ", reasons) + ".");
             }
             if (clientMistakes.isEmpty()) {
                 return new GatewayException(400, "invalid_request_error", "context_length_exceeded", "messages",
                         String.join(" ", contextTooLong), null);
             }
-            List<String> reasons = new ArrayList<>(clientMistakes);
-            reasons.addAll(contextTooLong);
-            return GatewayException.invalidRequest("model", String.join(" ", reasons));
+            List<String> mistakes = new ArrayList<>(clientMistakes);
+            mistakes.addAll(contextTooLong);
+            return GatewayException.invalidRequest("model", String.join(" ", mistakes));
         }
     }
 }

@@ -141,6 +141,19 @@ class CatalogTest {
     }
 
     @Test
+    void refusesAnOutputLimitFieldOtherThanOpenAisTwo() {
+        CatalogProperties.Provider provider = new CatalogProperties.Provider("openai", "https://api.acme.test/v1", "key",
+                false, Duration.ofSeconds(60), Duration.ofSeconds(5), null, null, null,
+                new CatalogProperties.Breaker(50, 20, 5, Duration.ofSeconds(30), 1), "max_output_tokens");
+        CatalogProperties properties = properties(Map.of("acme", provider), model("chat", Set.of(), backend("acme", "m")));
+
+        assertThatThrownBy(() -> new Catalog(properties, ADAPTERS))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessage("caravan.providers.acme.max-tokens-field: must be one of [max_tokens, max_completion_tokens], "
+                        + "got 'max_output_tokens'");
+    }
+
+    @Test
     void refusesANegativePrice() {
         CatalogProperties.Backend negativeOutput = new CatalogProperties.Backend("acme", "acme-large",
                 new Price(new BigDecimal("1"), new BigDecimal("-0.01"), null), null);
@@ -235,7 +248,7 @@ class CatalogTest {
 
     private static CatalogProperties.Provider provider(String protocol, String baseUrl) {
         return new CatalogProperties.Provider(protocol, baseUrl, "key", false, Duration.ofSeconds(60),
-                Duration.ofSeconds(5), null, null, null, new CatalogProperties.Breaker(50, 20, 5, Duration.ofSeconds(30), 1));
+                Duration.ofSeconds(5), null, null, null, new CatalogProperties.Breaker(50, 20, 5, Duration.ofSeconds(30), 1), "max_tokens");
     }
 
     private static CatalogProperties.Model model(String id, Set<String> capabilities, CatalogProperties.Backend... backends) {

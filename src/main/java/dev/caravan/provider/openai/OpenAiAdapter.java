@@ -9,7 +9,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.caravan.api.ClientRequest;
 import dev.caravan.api.GatewayException;
 import dev.caravan.api.Operation;
+import dev.caravan.api.PricedOptions;
 import dev.caravan.catalog.Backend;
+import dev.caravan.catalog.CatalogProperties;
+import dev.caravan.provider.ProtocolFeatures;
 import dev.caravan.provider.ProviderAdapter;
 import dev.caravan.provider.StreamTranslator;
 import dev.caravan.provider.UpstreamErrors;
@@ -40,11 +43,25 @@ public class OpenAiAdapter implements ProviderAdapter {
         return "openai";
     }
 
+    /** n up to OpenAI's own bound: the choices come back in one answer. */
+    private static final ProtocolFeatures FEATURES = new ProtocolFeatures(PricedOptions.MAX_CHOICES);
+
+    @Override
+    public ProtocolFeatures features() {
+        return FEATURES;
+    }
+
     @Override
     public UpstreamRequest toUpstreamRequest(ClientRequest request, Backend backend, String baseUrl) {
         ObjectNode body = request.body().deepCopy();
         body.put("model", backend.upstreamModel());
         body.remove(GATEWAY_FIELDS);
+        if (request.maxTokens() != null) {
+            // the limit the credit hold covers, in the one field this provider reads: both fields at
+            // once are refused by OpenAI, and its reasoning models refuse max_tokens
+            body.remove(CatalogProperties.Provider.MAX_TOKENS_FIELDS);
+            body.put(backend.provider().maxTokensField(), request.maxTokens());
+        }
         if (request.stream()) {
             // Always ask for usage so the stream can be billed; the metering tap hides the usage
             // chunk from clients that did not ask for it.
