@@ -10,8 +10,10 @@ import java.util.Map;
 import dev.caravan.api.ClientRequest;
 import dev.caravan.api.GatewayException;
 import dev.caravan.api.Operation;
+import dev.caravan.api.PricedOptions;
 import dev.caravan.auth.ApiKeys;
 import dev.caravan.auth.Caller;
+import dev.caravan.catalog.Price;
 import dev.caravan.routing.OutputLimit;
 import dev.caravan.routing.Plan;
 import org.apache.camel.Exchange;
@@ -62,10 +64,13 @@ public class Reservations {
         Plan plan = exchange.getVariable("plan", Plan.class);
         String requestId = exchange.getVariable("requestId", String.class);
 
-        BigDecimal inputPrice = plan.candidates().stream().map(b -> b.price().highestInput())
+        PricedOptions priced = request.priced();
+        // the prices of the tier asked for: the planner left out the backends that do not list it
+        List<Price> prices = plan.candidates().stream().map(b -> b.price().forTier(priced.serviceTier())).toList();
+        BigDecimal inputPrice = prices.stream().map(p -> p.highestInput(priced.audioInput()))
                 .max(BigDecimal::compareTo).orElse(BigDecimal.ZERO).divide(MILLION);
         // each of the n answers may be as long as the limit: an output token is held n times
-        BigDecimal outputPrice = plan.candidates().stream().map(b -> b.price().output())
+        BigDecimal outputPrice = prices.stream().map(p -> p.highestOutput(priced.audioOutput()))
                 .max(BigDecimal::compareTo).orElse(BigDecimal.ZERO)
                 .multiply(BigDecimal.valueOf(request.choices())).divide(MILLION);
         long maxOutput = request.operation() == Operation.EMBEDDINGS ? 0 : requestedMaxOutput(request, plan);

@@ -16,6 +16,7 @@ import dev.caravan.api.Operation;
 import dev.caravan.catalog.Backend;
 import dev.caravan.catalog.Catalog;
 import dev.caravan.catalog.CatalogModel;
+import dev.caravan.catalog.Price;
 import dev.caravan.metering.PromptTokens;
 import dev.caravan.metering.TokenCounter;
 import dev.caravan.provider.ProviderAdapters;
@@ -144,6 +145,14 @@ public class Planner {
             return new Mismatch("n", "its protocol '" + backend.provider().protocol() + "' returns at most "
                     + maxChoices + " answer" + (maxChoices == 1 ? "" : "s") + " per request (n=" + request.choices() + ")");
         }
+        Price price = backend.price().forTier(request.priced().serviceTier());
+        if (price == null) {
+            return new Mismatch("service_tier", "its price lists no '" + request.priced().serviceTier()
+                    + "' service tier");
+        }
+        if (request.priced().audioOutput() && price.audioOutput() == null) {
+            return new Mismatch("modalities", "its price lists no audio-output price");
+        }
         return null;
     }
 
@@ -175,7 +184,8 @@ public class Planner {
     /** provider.order first (in its order), then the requested sort, then the effective price. */
     private Comparator<Backend> order(RouteControls controls, long promptTokens, ClientRequest request) {
         long output = (request.maxTokens() != null ? request.maxTokens() : expectedOutputTokens) * request.choices();
-        Comparator<Backend> byPrice = Comparator.comparing(b -> effectivePrice(b, promptTokens, output));
+        Comparator<Backend> byPrice = Comparator.comparing(
+                b -> effectivePrice(b.price().forTier(request.priced().serviceTier()), promptTokens, output));
         Comparator<Backend> bySort = switch (controls.sort()) {
             case PRICE -> byPrice;
             case LATENCY -> measured(stats::latencyMillis, false).thenComparing(byPrice);
@@ -190,10 +200,10 @@ public class Planner {
         }).thenComparing(bySort);
     }
 
-    /** What this request would cost on a backend, in USD per million (only the order matters). */
-    static BigDecimal effectivePrice(Backend backend, long promptTokens, long outputTokens) {
-        return backend.price().input().multiply(BigDecimal.valueOf(promptTokens))
-                .add(backend.price().output().multiply(BigDecimal.valueOf(outputTokens)));
+    /** What this request would cost at a backend's price, in USD per million (only the order matters). */
+    static BigDecimal effectivePrice(Price price, long promptTokens, long outputTokens) {
+        return price.input().multiply(BigDecimal.valueOf(promptTokens))
+                .add(price.output().multiply(BigDecimal.valueOf(outputTokens)));
     }
 
     /** Measured backends first, best first; unmeasured ones after, left to the next criterion. */
@@ -246,6 +256,9 @@ public class Planner {
         }
         if (request.stream()) {
             needed.add("streaming");
+        }
+        if (request.priced().audioOutput()) {
+            needed.add("audio_output");
         }
         return needed;
     }

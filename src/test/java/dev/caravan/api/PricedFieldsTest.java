@@ -63,4 +63,83 @@ class PricedFieldsTest extends GatewayTest {
         assertThat(FakeGeminiUpstream.get().lastRequestFor("gemini-text").body()
                 .path("generationConfig").path("maxOutputTokens").asInt()).isEqualTo(33);
     }
+
+    @Test
+    void aServiceTierIsRefusedUnlessABackendPricesItAndThenPricedAtThatTier() throws Exception {
+        int before = UPSTREAM.requests().size();
+        HttpResponse<String> refused = post(CHAT, chat("chat", "\"service_tier\":\"priority\""));
+        assertThat(refused.statusCode()).isEqualTo(400);
+        assertThat(json(refused).path("error").path("param").asText()).isEqualTo("service_tier");
+        assertThat(UPSTREAM.requests()).hasSize(before);
+
+        String key = newFundedKey("1");
+        HttpResponse<String> priority = post(CHAT, chat("tiered", "\"service_tier\":\"priority\""), key);
+        assertThat(priority.statusCode()).isEqualTo(200);
+        // only the backend that lists the tier; 11 prompt (6 cached, at the tier's input) x $5 + 7 x $20
+        assertThat(backend(priority)).isEqualTo("fake/cached");
+        assertThat(UPSTREAM.lastRequestFor("cached").body().path("service_tier").asText()).isEqualTo("priority");
+        assertThat(json(priority).path("usage").path("cost").decimalValue()).isEqualByComparingTo("0.000195");
+        assertThat(settledCredits(key).path("total_usage").decimalValue()).isEqualByComparingTo("0.000195");
+    }
+
+    @Test
+    void autoAndDefaultTiersAreTheBackendsOwnPrices() throws Exception {
+        HttpResponse<String> auto = post(CHAT, chat("tiered", "\"service_tier\":\"auto\""));
+        assertThat(auto.statusCode()).isEqualTo(200);
+        assertThat(backend(auto)).isEqualTo("fake/ok");
+        // no tier at all is what a provider does for "auto"
+        assertThat(UPSTREAM.lastRequestFor("ok").body().has("service_tier")).isFalse();
+
+        HttpResponse<String> pinned = post(CHAT, chat("tiered", "\"service_tier\":\"default\""));
+        assertThat(pinned.statusCode()).isEqualTo(200);
+        assertThat(UPSTREAM.lastRequestFor("ok").body().path("service_tier").asText()).isEqualTo("default");
+    }
+
+    @Test
+    void storeNeverReachesAnUpstreamAndStoreTrueIsRefused() throws Exception {
+        int before = UPSTREAM.requests().size();
+        HttpResponse<String> refused = post(CHAT, chat("chat", "\"store\":true"));
+        assertThat(refused.statusCode()).isEqualTo(400);
+        assertThat(json(refused).path("error").path("param").asText()).isEqualTo("store");
+        assertThat(UPSTREAM.requests()).hasSize(before);
+
+        HttpResponse<String> kept = post(CHAT, chat("chat",
+                "\"store\":false,\"metadata\":{\"user\":\"u-1\"},\"x_vendor_option\":{\"top_k\":5}"));
+        assertThat(kept.statusCode()).isEqualTo(200);
+        JsonNode sent = UPSTREAM.lastRequestFor("ok").body();
+        assertThat(sent.has("store")).isFalse();
+        assertThat(sent.has("metadata")).isFalse();
+        // fields the gateway does not know are provider-specific extras: they pass through
+        assertThat(sent.path("x_vendor_option").path("top_k").asInt()).isEqualTo(5);
+    }
+
+    @Test
+    void anAudioAnswerNeedsTheCapabilityAndABackendWithAnAudioPriceAndIsPricedAtIt() throws Exception {
+        String audio = "\"modalities\":[\"text\",\"audio\"],\"audio\":{\"voice\":\"alloy\",\"format\":\"wav\"}";
+        int before = UPSTREAM.requests().size();
+        HttpResponse<String> refused = post(CHAT, chat("chat", audio));
+        assertThat(refused.statusCode()).isEqualTo(400);
+        assertThat(json(refused).path("error").path("message").asText()).contains("audio_output");
+        assertThat(UPSTREAM.requests()).hasSize(before);
+
+        String key = newFundedKey("1");
+        HttpResponse<String> spoken = post(CHAT, chat("voice", audio), key);
+        assertThat(spoken.statusCode()).isEqualTo(200);
+        assertThat(backend(spoken)).isEqualTo("fake/audio");
+        JsonNode sent = UPSTREAM.lastRequestFor("audio").body();
+        assertThat(sent.path("modalities").toString()).contains("audio");
+        assertThat(sent.path("audio").path("voice").asText()).isEqualTo("alloy");
+        // prompt 11 (4 audio): 7 x $2.50 + 4 x $40; completion 7 (5 audio): 2 x $10 + 5 x $80
+        assertThat(json(spoken).path("usage").path("cost").decimalValue()).isEqualByComparingTo("0.0005975");
+        assertThat(settledCredits(key).path("total_usage").decimalValue()).isEqualByComparingTo("0.0005975");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"\"web_search_options\":{}", "\"prediction\":{\"type\":\"content\",\"content\":\"x\"}"})
+    void whatIsBilledOutsideTokensIsRefused(String field) throws Exception {
+        HttpResponse<String> response = post(CHAT, chat("chat", field));
+
+        assertThat(response.statusCode()).isEqualTo(400);
+        assertThat(field).startsWith("\"" + json(response).path("error").path("param").asText() + "\"");
+    }
 }

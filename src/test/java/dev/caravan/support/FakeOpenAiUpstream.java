@@ -31,6 +31,7 @@ import dev.caravan.metering.TokenCounter;
  * <ul>
  *   <li>{@code ok}: a complete answer with usage 11 prompt / 7 completion tokens (a stream when asked);</li>
  *   <li>{@code cached}: usage with 6 of the 11 prompt tokens cached;</li>
+ *   <li>{@code audio}: usage with 4 of the 11 prompt tokens and 5 of the 7 completion tokens audio;</li>
  *   <li>{@code no-usage}: no usage anywhere (plain and stream);</li>
  *   <li>{@code tools}: a tool call answer;</li>
  *   <li>{@code slow-stream}: 5 events, {@value #SLOW_SPACING_MS} ms apart;</li>
@@ -400,6 +401,10 @@ public final class FakeOpenAiUpstream {
         usage.put("prompt_tokens", 11).put("completion_tokens", 7).put("total_tokens", 18);
         if (model.equals("cached")) {
             usage.putObject("prompt_tokens_details").put("cached_tokens", 6);
+        }
+        if (model.equals("audio")) {
+            usage.putObject("prompt_tokens_details").put("audio_tokens", 4);
+            usage.putObject("completion_tokens_details").put("audio_tokens", 5);
         }
         return usage;
     }
