@@ -67,8 +67,10 @@ public class Reservations {
         PricedOptions priced = request.priced();
         // the prices of the tier asked for: the planner left out the backends that do not list it
         List<Price> prices = plan.candidates().stream().map(b -> b.price().forTier(priced.serviceTier())).toList();
+        // a hedge the client asked for may send the prompt twice, and the abandoned one is charged
         BigDecimal inputPrice = prices.stream().map(p -> p.highestInput(priced.audioInput()))
-                .max(BigDecimal::compareTo).orElse(BigDecimal.ZERO).divide(MILLION);
+                .max(BigDecimal::compareTo).orElse(BigDecimal.ZERO)
+                .multiply(BigDecimal.valueOf(plan.promptsCharged())).divide(MILLION);
         // each of the n answers may be as long as the limit: an output token is held n times
         BigDecimal outputPrice = prices.stream().map(p -> p.highestOutput(priced.audioOutput()))
                 .max(BigDecimal::compareTo).orElse(BigDecimal.ZERO)

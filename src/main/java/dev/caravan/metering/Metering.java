@@ -52,8 +52,9 @@ public class Metering {
                     ? new TokenUsage(tokens.countEmbeddingInput(request.body().get("input")), 0, 0, true)
                     : new TokenUsage(tokens.countPrompt(request.body()), tokens.count(completionText(response)), 0, true);
         }
-        BigDecimal cost = CostCalculator.cost(price(backend, request), usage);
-        ObjectNode usageNode = usageJson(usage, cost, response.get("usage"));
+        BigDecimal hedges = hedgeCost(exchange, request);
+        BigDecimal cost = CostCalculator.cost(price(backend, request), usage).add(hedges);
+        ObjectNode usageNode = usageJson(usage, cost, hedges, response.get("usage"));
         if (request.operation() == Operation.EMBEDDINGS) {
             usageNode.remove("completion_tokens"); // not part of OpenAI's embeddings usage
         }
@@ -71,15 +72,16 @@ public class Metering {
         InputStream upstream = exchange.getMessage().getBody(InputStream.class);
         RequestFacts requestFacts = RequestFacts.of(exchange);
         Price price = price(backend, request);
+        BigDecimal hedges = hedgeCost(exchange, request);
         MeteredStream.Pricer pricer = facts -> {
             TokenUsage usage = streamUsage(request, facts);
-            return usageJson(usage, CostCalculator.cost(price, usage), facts.reportedUsage());
+            return usageJson(usage, CostCalculator.cost(price, usage).add(hedges), hedges, facts.reportedUsage());
         };
         MeteredStream tap = new MeteredStream(upstream,
                 adapters.forProtocol(backend.provider().protocol()).newStreamTranslator(request), json,
                 request.includeUsage(), backend.providerName(), pricer, outcome -> {
                     TokenUsage usage = streamUsage(request, outcome.facts());
-                    BigDecimal cost = CostCalculator.cost(price, usage);
+                    BigDecimal cost = CostCalculator.cost(price, usage).add(hedges);
                     sink.publish(requestFacts.record(usage, cost, true, outcome.cancelled(), outcome.finishReason()));
                 });
         exchange.getMessage().setBody(tap);
@@ -89,6 +91,18 @@ public class Metering {
     private static Price price(Backend backend, ClientRequest request) {
         return Objects.requireNonNull(backend.price().forTier(request.priced().serviceTier()),
                 () -> backend.id() + " lists no service tier '" + request.priced().serviceTier() + "'");
+    }
+
+    /** The prompts of the hedged attempts the client asked for and the gateway abandoned (Dispatch). */
+    private static BigDecimal hedgeCost(Exchange exchange, ClientRequest request) {
+        List<?> charges = exchange.getVariable("hedgeCharges", List.class);
+        BigDecimal cost = BigDecimal.ZERO;
+        for (Object charge : charges == null ? List.of() : charges) {
+            HedgeCharge hedge = (HedgeCharge) charge;
+            cost = cost.add(CostCalculator.cost(price(hedge.backend(), request),
+                    new TokenUsage(hedge.promptTokens(), 0, 0, true)));
+        }
+        return cost;
     }
 
     private TokenUsage streamUsage(ClientRequest request, MeteredStream.ChunkFacts facts) {
@@ -111,7 +125,7 @@ public class Metering {
         return new TokenUsage(prompt, completion, cached, cacheWrite, false, audioPrompt, audioCompletion);
     }
 
-    private ObjectNode usageJson(TokenUsage usage, BigDecimal cost, JsonNode reported) {
+    private ObjectNode usageJson(TokenUsage usage, BigDecimal cost, BigDecimal hedges, JsonNode reported) {
         ObjectNode node = json.createObjectNode();
         node.put("prompt_tokens", usage.promptTokens());
         node.put("completion_tokens", usage.completionTokens());
@@ -131,6 +145,10 @@ public class Metering {
             node.set("completion_tokens_details", reported.get("completion_tokens_details"));
         }
         node.set("cost", DecimalNode.valueOf(cost.stripTrailingZeros()));
+        if (hedges.signum() > 0) {
+            // part of cost: the prompt of a hedged attempt the client asked for, sent and abandoned
+            node.putObject("cost_details").set("abandoned_hedges", DecimalNode.valueOf(hedges.stripTrailingZeros()));
+        }
         if (usage.estimated()) {
             node.put("estimated", true);
         }

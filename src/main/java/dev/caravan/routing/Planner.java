@@ -38,14 +38,17 @@ public class Planner {
     private final TokenCounter tokens;
     private final BackendStats stats;
     private final ProviderAdapters adapters;
+    private final ClientHedging clientHedging;
     private final long expectedOutputTokens;
 
     public Planner(Catalog catalog, TokenCounter tokens, BackendStats stats, ProviderAdapters adapters,
+                   ClientHedging clientHedging,
                    @Value("${caravan.routing.expected-output-tokens:500}") long expectedOutputTokens) {
         this.catalog = catalog;
         this.tokens = tokens;
         this.stats = stats;
         this.adapters = adapters;
+        this.clientHedging = clientHedging;
         this.expectedOutputTokens = expectedOutputTokens;
     }
 
@@ -58,6 +61,8 @@ public class Planner {
 
     Plan plan(ClientRequest request) {
         RouteControls controls = RouteControls.from(request.body());
+        Duration clientHedge = controls.hedgeAfter() == null || controls.hedgeAfter().isZero() ? null
+                : clientHedging.allow(controls.hedgeAfter());
         List<CatalogModel> requested = resolve(request.model(), controls.models());
         PromptTokens prompt = request.operation() == Operation.EMBEDDINGS
                 ? tokens.embeddingInput(request.body().get("input"))
@@ -87,7 +92,7 @@ public class Planner {
             throw excluded.failure(requested);
         }
         return new Plan(requested.get(0), List.copyOf(candidates), List.copyOf(serving), prompt,
-                hedgeAfter(controls, requested.get(0)));
+                clientHedge != null ? clientHedge : hedgeAfter(controls, requested.get(0)), clientHedge != null);
     }
 
     private List<CatalogModel> resolve(String model, List<String> fallbacks) {
@@ -225,6 +230,7 @@ public class Planner {
         return new ArrayList<>(ordered.stream().filter(b -> controls.order().contains(b.providerName())).toList());
     }
 
+    /** The model's hedging (the operator's), unless the request turned it off with 0. */
     private static Duration hedgeAfter(RouteControls controls, CatalogModel model) {
         Duration hedge = controls.hedgeAfter() != null ? controls.hedgeAfter() : model.hedgeAfter();
         return hedge == null || hedge.isZero() ? null : hedge;

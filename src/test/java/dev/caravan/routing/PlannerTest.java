@@ -35,7 +35,8 @@ class PlannerTest {
             new AnthropicAdapter()));
 
     private final BackendStats stats = new BackendStats();
-    private final Planner planner = new Planner(catalog(), new TokenCounter(), stats, ADAPTERS, 500);
+    private final Planner planner = new Planner(catalog(), new TokenCounter(), stats, ADAPTERS,
+            new ClientHedging(true, Duration.ofMillis(20)), 500);
 
     @Test
     void ordersByTheEffectivePriceOfThisRequestSoFreeTiersComeFirst() {
@@ -135,8 +136,24 @@ class PlannerTest {
         assertThat(planner.plan(request("mix", "")).hedgeAfter()).isEqualTo(Duration.ofMillis(300));
         assertThat(planner.plan(request("mix", "\"provider\":{\"hedge_after_ms\":50}")).hedgeAfter())
                 .isEqualTo(Duration.ofMillis(50));
+        // the client's hedge: never sooner than the floor, and its abandoned prompt is charged and held for
+        Plan clientHedged = planner.plan(request("mix", "\"provider\":{\"hedge_after_ms\":1}"));
+        assertThat(clientHedged.hedgeAfter()).isEqualTo(Duration.ofMillis(20));
+        assertThat(clientHedged.promptsCharged()).isEqualTo(2);
+        assertThat(planner.plan(request("mix", "")).promptsCharged()).isEqualTo(1);
         assertThat(planner.plan(request("mix", "\"provider\":{\"hedge_after_ms\":0}")).hedging()).isFalse();
         assertThat(planner.plan(request("plain", "")).hedging()).isFalse();
+    }
+
+    @Test
+    void refusesAHedgeOnRequestWhenClientHedgingIsOffButNotItsZero() {
+        Planner off = new Planner(catalog(), new TokenCounter(), stats, ADAPTERS, new ClientHedging(false, Duration.ofSeconds(1)), 500);
+
+        assertThatExceptionOfType(GatewayException.class)
+                .isThrownBy(() -> off.plan(request("mix", "\"provider\":{\"hedge_after_ms\":200}")))
+                .satisfies(e -> assertThat(e.param()).isEqualTo("provider.hedge_after_ms"));
+        assertThat(off.plan(request("mix", "\"provider\":{\"hedge_after_ms\":0}")).hedging()).isFalse();
+        assertThat(off.plan(request("mix", "")).hedgeAfter()).isEqualTo(Duration.ofMillis(300));
     }
 
     private static List<String> ids(Plan plan) {
