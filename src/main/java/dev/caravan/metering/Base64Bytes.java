@@ -57,22 +57,18 @@ final class Base64Bytes {
 
     /** Big-endian unsigned integer of {@code bytes} bytes at {@code index}; -1 when unreadable. */
     long bigEndian(long index, int bytes) {
-        long value = 0;
-        for (int i = 0; i < bytes; i++) {
-            int b = at(index + i);
-            if (b < 0) {
-                return -1;
-            }
-            value = value << 8 | b;
-        }
-        return value;
+        return integer(index, bytes, true);
     }
 
     /** Little-endian unsigned integer of {@code bytes} bytes at {@code index}; -1 when unreadable. */
     long littleEndian(long index, int bytes) {
+        return integer(index, bytes, false);
+    }
+
+    private long integer(long index, int bytes, boolean mostSignificantFirst) {
         long value = 0;
-        for (int i = bytes - 1; i >= 0; i--) {
-            int b = at(index + i);
+        for (int i = 0; i < bytes; i++) {
+            int b = at(index + (mostSignificantFirst ? i : bytes - 1 - i));
             if (b < 0) {
                 return -1;
             }

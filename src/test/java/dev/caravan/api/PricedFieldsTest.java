@@ -66,11 +66,7 @@ class PricedFieldsTest extends GatewayTest {
 
     @Test
     void aServiceTierIsRefusedUnlessABackendPricesItAndThenPricedAtThatTier() throws Exception {
-        int before = UPSTREAM.requests().size();
-        HttpResponse<String> refused = post(CHAT, chat("chat", "\"service_tier\":\"priority\""));
-        assertThat(refused.statusCode()).isEqualTo(400);
-        assertThat(json(refused).path("error").path("param").asText()).isEqualTo("service_tier");
-        assertThat(UPSTREAM.requests()).hasSize(before);
+        refusedBeforeAnyUpstream(chat("chat", "\"service_tier\":\"priority\""), "service_tier");
 
         String key = newFundedKey("1");
         HttpResponse<String> priority = post(CHAT, chat("tiered", "\"service_tier\":\"priority\""), key);
@@ -97,11 +93,7 @@ class PricedFieldsTest extends GatewayTest {
 
     @Test
     void storeNeverReachesAnUpstreamAndStoreTrueIsRefused() throws Exception {
-        int before = UPSTREAM.requests().size();
-        HttpResponse<String> refused = post(CHAT, chat("chat", "\"store\":true"));
-        assertThat(refused.statusCode()).isEqualTo(400);
-        assertThat(json(refused).path("error").path("param").asText()).isEqualTo("store");
-        assertThat(UPSTREAM.requests()).hasSize(before);
+        refusedBeforeAnyUpstream(chat("chat", "\"store\":true"), "store");
 
         HttpResponse<String> kept = post(CHAT, chat("chat",
                 "\"store\":false,\"metadata\":{\"user\":\"u-1\"},\"x_vendor_option\":{\"top_k\":5}"));
@@ -116,11 +108,7 @@ class PricedFieldsTest extends GatewayTest {
     @Test
     void anAudioAnswerNeedsTheCapabilityAndABackendWithAnAudioPriceAndIsPricedAtIt() throws Exception {
         String audio = "\"modalities\":[\"text\",\"audio\"],\"audio\":{\"voice\":\"alloy\",\"format\":\"wav\"}";
-        int before = UPSTREAM.requests().size();
-        HttpResponse<String> refused = post(CHAT, chat("chat", audio));
-        assertThat(refused.statusCode()).isEqualTo(400);
-        assertThat(json(refused).path("error").path("message").asText()).contains("audio_output");
-        assertThat(UPSTREAM.requests()).hasSize(before);
+        assertThat(refusedBeforeAnyUpstream(chat("chat", audio), "model").path("message").asText()).contains("audio_output");
 
         String key = newFundedKey("1");
         HttpResponse<String> spoken = post(CHAT, chat("voice", audio), key);
@@ -135,11 +123,20 @@ class PricedFieldsTest extends GatewayTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"\"web_search_options\":{}", "\"prediction\":{\"type\":\"content\",\"content\":\"x\"}"})
+    @ValueSource(strings = {"web_search_options\":{}", "prediction\":{\"type\":\"content\",\"content\":\"x\"}"})
     void whatIsBilledOutsideTokensIsRefused(String field) throws Exception {
-        HttpResponse<String> response = post(CHAT, chat("chat", field));
+        refusedBeforeAnyUpstream(chat("chat", "\"" + field), field.substring(0, field.indexOf('"')));
+    }
 
-        assertThat(response.statusCode()).isEqualTo(400);
-        assertThat(field).startsWith("\"" + json(response).path("error").path("param").asText() + "\"");
+    /** The error of a request answered 400 naming {@code param}, with no upstream called. */
+    private JsonNode refusedBeforeAnyUpstream(String body, String param) throws Exception {
+        int before = UPSTREAM.requests().size();
+        HttpResponse<String> refused = post(CHAT, body);
+
+        assertThat(refused.statusCode()).isEqualTo(400);
+        JsonNode error = json(refused).path("error");
+        assertThat(error.path("param").asText()).isEqualTo(param);
+        assertThat(UPSTREAM.requests()).hasSize(before);
+        return error;
     }
 }
