@@ -7,8 +7,25 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * fields the gateway does not know pass through to OpenAI-compatible upstreams untouched.
  *
  * @param includeUsage the client asked for the usage chunk of a stream ({@code stream_options.include_usage})
- * @param maxTokens    {@code max_completion_tokens} or {@code max_tokens}, null when the client set neither
+ * @param maxTokens    {@code max_completion_tokens} or {@code max_tokens}, null when the client set neither;
+ *                     for one upstream call, the output limit that backend is sent ({@link #withMaxTokens})
+ * @param priced       the fields that change what the answer costs
  */
 public record ClientRequest(Operation operation, ObjectNode body, String model, boolean stream, boolean includeUsage,
-                            Integer maxTokens) {
+                            Integer maxTokens, PricedOptions priced) {
+
+    public ClientRequest(Operation operation, ObjectNode body, String model, boolean stream, boolean includeUsage,
+                         Integer maxTokens) {
+        this(operation, body, model, stream, includeUsage, maxTokens, PricedOptions.PLAIN);
+    }
+
+    /** How many answers ({@code n}) the request asks for. */
+    public int choices() {
+        return priced.choices();
+    }
+
+    /** The same request with another output limit: what one backend is sent. */
+    public ClientRequest withMaxTokens(int limit) {
+        return new ClientRequest(operation, body, model, stream, includeUsage, limit, priced);
+    }
 }

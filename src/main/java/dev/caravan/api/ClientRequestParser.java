@@ -44,7 +44,8 @@ public class ClientRequestParser {
         if (maxTokens == null) {
             maxTokens = optionalPositiveInt(body, "max_tokens");
         }
-        return new ClientRequest(Operation.CHAT_COMPLETION, body, model, stream, includeUsage, maxTokens);
+        return new ClientRequest(Operation.CHAT_COMPLETION, body, model, stream, includeUsage, maxTokens,
+                PricedFields.read(body));
     }
 
     public ClientRequest parseEmbeddings(Exchange exchange) {

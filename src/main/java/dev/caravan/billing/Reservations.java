@@ -9,12 +9,14 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.caravan.api.ClientRequest;
 import dev.caravan.api.GatewayException;
 import dev.caravan.api.Operation;
+import dev.caravan.api.PricedOptions;
 import dev.caravan.auth.ApiKeys;
 import dev.caravan.auth.Caller;
+import dev.caravan.catalog.Price;
+import dev.caravan.routing.OutputLimit;
 import dev.caravan.routing.Plan;
 import org.apache.camel.Exchange;
 import org.slf4j.Logger;
@@ -29,7 +31,8 @@ import org.springframework.transaction.support.TransactionTemplate;
  * The reserve step: before any upstream is called, hold the request's worst-case cost with one
  * conditional update per row (the account's free balance must cover it; the key must be live and
  * within its spend limit). When the balance cannot cover the worst case but can cover a useful answer,
- * the upstream {@code max_tokens} is lowered to what it covers instead of refusing.
+ * the upstream {@code max_tokens} is lowered to what it covers instead of refusing. The output limit
+ * held for becomes the {@code outputLimit} every upstream call is sent.
  */
 @Component("credits")
 public class Reservations {
@@ -61,17 +64,24 @@ public class Reservations {
         this.promptMargin = promptMargin;
     }
 
-    /** Route step: holds the worst case for {@code caller}; may lower max_tokens; sets {@code hold}. */
+    /** Route step: holds the worst case for {@code caller}; may lower max_tokens; sets {@code hold} and {@code outputLimit}. */
     public void reserve(Exchange exchange) {
         Caller caller = exchange.getVariable("caller", Caller.class);
         ClientRequest request = exchange.getVariable("clientRequest", ClientRequest.class);
         Plan plan = exchange.getVariable("plan", Plan.class);
         String requestId = exchange.getVariable("requestId", String.class);
 
-        BigDecimal inputPrice = plan.candidates().stream().map(b -> b.price().highestInput())
-                .max(BigDecimal::compareTo).orElse(BigDecimal.ZERO).divide(MILLION);
-        BigDecimal outputPrice = plan.candidates().stream().map(b -> b.price().output())
-                .max(BigDecimal::compareTo).orElse(BigDecimal.ZERO).divide(MILLION);
+        PricedOptions priced = request.priced();
+        // the prices of the tier asked for: the planner left out the backends that do not list it
+        List<Price> prices = plan.candidates().stream().map(b -> b.price().forTier(priced.serviceTier())).toList();
+        // a hedge the client asked for may send the prompt twice, and the abandoned one is charged
+        BigDecimal inputPrice = prices.stream().map(p -> p.highestInput(priced.audioInput()))
+                .max(BigDecimal::compareTo).orElse(BigDecimal.ZERO)
+                .multiply(BigDecimal.valueOf(plan.promptsCharged())).divide(MILLION);
+        // each of the n answers may be as long as the limit: an output token is held n times
+        BigDecimal outputPrice = prices.stream().map(p -> p.highestOutput(priced.audioOutput()))
+                .max(BigDecimal::compareTo).orElse(BigDecimal.ZERO)
+                .multiply(BigDecimal.valueOf(request.choices())).divide(MILLION);
         long maxOutput = request.operation() == Operation.EMBEDDINGS ? 0 : requestedMaxOutput(request, plan);
 
         // The common case, the credit covers the worst case: hold it at once, together with the holds
@@ -82,6 +92,7 @@ public class Reservations {
         BigDecimal bound = held(promptCost(inputPrice, plan.prompt().atMost()), outputPrice, maxOutput);
         if (holds.hold(caller, requestId, plan.model().id(), bound)) {
             exchange.setVariable("hold", bound);
+            limitOutput(exchange, request, maxOutput);
             return;
         }
         BigDecimal promptCost = promptCost(inputPrice, plan.prompt().estimate());
@@ -100,8 +111,8 @@ public class Reservations {
             }
             if (tryHold(caller, requestId, plan.model().id(), amount)) {
                 exchange.setVariable("hold", amount);
+                limitOutput(exchange, request, cappedTo != null ? cappedTo : maxOutput);
                 if (cappedTo != null) {
-                    exchange.setVariable("clientRequest", withMaxTokens(request, cappedTo));
                     exchange.setVariable("maxTokensCapped", cappedTo);
                 }
                 return;
@@ -279,15 +290,12 @@ public class Reservations {
                 .max().orElse(defaultMaxOutputTokens);
     }
 
-    private static ClientRequest withMaxTokens(ClientRequest request, long maxTokens) {
-        ObjectNode body = request.body().deepCopy();
-        String field = body.has("max_completion_tokens") ? "max_completion_tokens" : "max_tokens";
-        body.put(field, maxTokens);
-        if (field.equals("max_completion_tokens") && body.has("max_tokens")) {
-            body.put("max_tokens", maxTokens);
+    /** The output limit held for, which every upstream call of a chat request is sent (within its model's). */
+    private void limitOutput(Exchange exchange, ClientRequest request, long perChoice) {
+        if (request.operation() == Operation.CHAT_COMPLETION) {
+            exchange.setVariable("outputLimit", new OutputLimit(perChoice, request.maxTokens() != null,
+                    defaultMaxOutputTokens));
         }
-        return new ClientRequest(request.operation(), body, request.model(), request.stream(), request.includeUsage(),
-                (int) maxTokens);
     }
 
 }

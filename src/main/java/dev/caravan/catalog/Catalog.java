@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
+import dev.caravan.provider.ProtocolFeatures;
 import dev.caravan.provider.ProviderAdapters;
 import org.springframework.stereotype.Component;
 
@@ -19,7 +20,7 @@ import org.springframework.stereotype.Component;
 public class Catalog {
 
     static final Set<String> KNOWN_CAPABILITIES = Set.of("tools", "json_schema", "json_object", "vision",
-            "streaming", "embeddings", "reasoning");
+            "streaming", "embeddings", "reasoning", "files", "audio_output");
 
     private final Map<String, CatalogModel> models = new LinkedHashMap<>();
     private final Map<String, Backend> backendsById = new LinkedHashMap<>();
@@ -27,7 +28,7 @@ public class Catalog {
     public Catalog(CatalogProperties properties, ProviderAdapters adapters) {
         validateProviders(properties, adapters.protocols());
         for (int i = 0; i < properties.models().size(); i++) {
-            CatalogModel model = resolve(properties, properties.models().get(i), "caravan.models[" + i + "]");
+            CatalogModel model = resolve(properties, properties.models().get(i), "caravan.models[" + i + "]", adapters);
             if (models.putIfAbsent(model.id(), model) != null) {
                 throw new IllegalStateException("caravan.models[" + i + "].id: duplicate model id '" + model.id() + "'");
             }
@@ -49,6 +50,10 @@ public class Catalog {
                     && !provider.baseUrl().startsWith("/")) {
                 throw new IllegalStateException(key + ".base-url: must be an http(s) URL or a path on this gateway, got '"
                         + provider.baseUrl() + "'");
+            }
+            if (!CatalogProperties.Provider.MAX_TOKENS_FIELDS.contains(provider.maxTokensField())) {
+                throw new IllegalStateException(key + ".max-tokens-field: must be one of " + CatalogProperties.Provider.MAX_TOKENS_FIELDS
+                        + ", got '" + provider.maxTokensField() + "'");
             }
             validateBreaker(key + ".breaker", provider.breaker());
             validateFreeTier(key + ".free-tier", provider.freeTier());
@@ -79,7 +84,31 @@ public class Catalog {
         }
     }
 
-    private static CatalogModel resolve(CatalogProperties properties, CatalogProperties.Model model, String key) {
+    /**
+     * Amounts are not negative; tiers are complete prices of their own; tier and audio-answer prices
+     * only where the protocol passes service_tier and audio requests on (else they would be charged
+     * for what the provider never did).
+     */
+    private static void validatePrice(String key, Price price, ProtocolFeatures features) {
+        if (price.amounts().anyMatch(amount -> amount.signum() < 0)) {
+            throw new IllegalStateException(key + ": prices cannot be negative");
+        }
+        boolean priced = !price.serviceTiers().isEmpty() || price.audioOutput() != null;
+        if (priced && !features.pricedFields()) {
+            throw new IllegalStateException(key + ": service-tiers and audio-output prices need a protocol that "
+                    + "passes service_tier and audio requests on (openai)");
+        }
+        price.serviceTiers().forEach((tier, tierPrice) -> {
+            if (tierPrice == null || !tierPrice.serviceTiers().isEmpty() || tier.equals(Price.DEFAULT_TIER)) {
+                throw new IllegalStateException(key + ".service-tiers." + tier + ": a tier other than '"
+                        + Price.DEFAULT_TIER + "' with its own input and output prices, and no tiers of its own");
+            }
+            validatePrice(key + ".service-tiers." + tier, tierPrice, features);
+        });
+    }
+
+    private static CatalogModel resolve(CatalogProperties properties, CatalogProperties.Model model, String key,
+                                        ProviderAdapters adapters) {
         if (model.id() == null || model.id().isBlank()) {
             throw new IllegalStateException(key + ".id: required");
         }
@@ -105,10 +134,7 @@ public class Catalog {
                 throw new IllegalStateException(backendKey + ".model: required");
             }
             Price price = backend.price() == null ? new Price(null, null, null) : backend.price();
-            if (price.input().signum() < 0 || price.output().signum() < 0 || price.cachedInput().signum() < 0
-                    || price.cacheWrite().signum() < 0) {
-                throw new IllegalStateException(backendKey + ".price: prices cannot be negative");
-            }
+            validatePrice(backendKey + ".price", price, adapters.forProtocol(provider.protocol()).features());
             Set<String> capabilities = backend.capabilities() == null ? model.capabilities() : backend.capabilities();
             if (!model.capabilities().containsAll(capabilities)) {
                 throw new IllegalStateException(backendKey + ".capabilities: a backend can only narrow the model's "

@@ -29,6 +29,9 @@ public record CatalogProperties(Map<String, Provider> providers, List<Model> mod
      * @param firstByteTimeout time from sending the request to the upstream's answer starting; past it
      *                         the next candidate is tried. Defaults to {@code responseTimeout}.
      * @param freeTier         the provider's free quota, tracked by the gateway; null for paid providers
+     * @param maxTokensField   where an {@code openai}-protocol provider reads the output limit:
+     *                         {@code max_tokens} or {@code max_completion_tokens} (OpenAI's reasoning
+     *                         models refuse {@code max_tokens})
      */
     public record Provider(
             @DefaultValue("openai") String protocol,
@@ -40,7 +43,11 @@ public record CatalogProperties(Map<String, Provider> providers, List<Model> mod
             Duration firstByteTimeout,
             Map<String, String> headers,
             FreeTier freeTier,
-            @DefaultValue Breaker breaker) {
+            @DefaultValue Breaker breaker,
+            @DefaultValue("max_tokens") String maxTokensField) {
+
+        /** The values of {@code max-tokens-field}. */
+        public static final List<String> MAX_TOKENS_FIELDS = List.of("max_tokens", "max_completion_tokens");
 
         public Provider {
             headers = headers == null ? Map.of() : headers;

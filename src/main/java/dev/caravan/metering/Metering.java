@@ -6,6 +6,7 @@ import java.math.BigDecimal;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
+import java.util.Objects;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -15,6 +16,7 @@ import dev.caravan.api.ClientRequest;
 import dev.caravan.api.Operation;
 import dev.caravan.auth.Caller;
 import dev.caravan.catalog.Backend;
+import dev.caravan.catalog.Price;
 import dev.caravan.provider.ProviderAdapters;
 import org.apache.camel.Exchange;
 import org.springframework.stereotype.Component;
@@ -50,8 +52,9 @@ public class Metering {
                     ? new TokenUsage(tokens.countEmbeddingInput(request.body().get("input")), 0, 0, true)
                     : new TokenUsage(tokens.countPrompt(request.body()), tokens.count(completionText(response)), 0, true);
         }
-        BigDecimal cost = CostCalculator.cost(backend.price(), usage);
-        ObjectNode usageNode = usageJson(usage, cost, response.get("usage"));
+        BigDecimal hedges = hedgeCost(exchange, request);
+        BigDecimal cost = CostCalculator.cost(price(backend, request), usage).add(hedges);
+        ObjectNode usageNode = usageJson(usage, cost, hedges, response.get("usage"));
         if (request.operation() == Operation.EMBEDDINGS) {
             usageNode.remove("completion_tokens"); // not part of OpenAI's embeddings usage
         }
@@ -68,18 +71,38 @@ public class Metering {
         Backend backend = exchange.getVariable("backend", Backend.class);
         InputStream upstream = exchange.getMessage().getBody(InputStream.class);
         RequestFacts requestFacts = RequestFacts.of(exchange);
+        Price price = price(backend, request);
+        BigDecimal hedges = hedgeCost(exchange, request);
         MeteredStream.Pricer pricer = facts -> {
             TokenUsage usage = streamUsage(request, facts);
-            return usageJson(usage, CostCalculator.cost(backend.price(), usage), facts.reportedUsage());
+            return usageJson(usage, CostCalculator.cost(price, usage).add(hedges), hedges, facts.reportedUsage());
         };
         MeteredStream tap = new MeteredStream(upstream,
                 adapters.forProtocol(backend.provider().protocol()).newStreamTranslator(request), json,
                 request.includeUsage(), backend.providerName(), pricer, outcome -> {
                     TokenUsage usage = streamUsage(request, outcome.facts());
-                    BigDecimal cost = CostCalculator.cost(backend.price(), usage);
+                    BigDecimal cost = CostCalculator.cost(price, usage).add(hedges);
                     sink.publish(requestFacts.record(usage, cost, true, outcome.cancelled(), outcome.finishReason()));
                 });
         exchange.getMessage().setBody(tap);
+    }
+
+    /** The backend's prices for the request's service tier, which the planner made sure it lists. */
+    private static Price price(Backend backend, ClientRequest request) {
+        return Objects.requireNonNull(backend.price().forTier(request.priced().serviceTier()),
+                () -> backend.id() + " lists no service tier '" + request.priced().serviceTier() + "'");
+    }
+
+    /** The prompts of the hedged attempts the client asked for and the gateway abandoned (Dispatch). */
+    private static BigDecimal hedgeCost(Exchange exchange, ClientRequest request) {
+        List<?> charges = exchange.getVariable("hedgeCharges", List.class);
+        BigDecimal cost = BigDecimal.ZERO;
+        for (Object charge : charges == null ? List.of() : charges) {
+            HedgeCharge hedge = (HedgeCharge) charge;
+            cost = cost.add(CostCalculator.cost(price(hedge.backend(), request),
+                    new TokenUsage(hedge.promptTokens(), 0, 0, true)));
+        }
+        return cost;
     }
 
     private TokenUsage streamUsage(ClientRequest request, MeteredStream.ChunkFacts facts) {
@@ -94,21 +117,27 @@ public class Metering {
         }
         long prompt = usage.path("prompt_tokens").asLong();
         long completion = usage.path("completion_tokens").asLong();
-        long cached = Math.min(usage.path("prompt_tokens_details").path("cached_tokens").asLong(), prompt);
-        long cacheWrite = Math.min(usage.path("prompt_tokens_details").path("cache_write_tokens").asLong(), prompt - cached);
-        return new TokenUsage(prompt, completion, cached, cacheWrite, false);
+        JsonNode promptDetails = usage.path("prompt_tokens_details");
+        long cached = Math.min(promptDetails.path("cached_tokens").asLong(), prompt);
+        long cacheWrite = Math.min(promptDetails.path("cache_write_tokens").asLong(), prompt - cached);
+        long audioPrompt = Math.min(promptDetails.path("audio_tokens").asLong(), prompt - cached - cacheWrite);
+        long audioCompletion = Math.min(usage.path("completion_tokens_details").path("audio_tokens").asLong(), completion);
+        return new TokenUsage(prompt, completion, cached, cacheWrite, false, audioPrompt, audioCompletion);
     }
 
-    private ObjectNode usageJson(TokenUsage usage, BigDecimal cost, JsonNode reported) {
+    private ObjectNode usageJson(TokenUsage usage, BigDecimal cost, BigDecimal hedges, JsonNode reported) {
         ObjectNode node = json.createObjectNode();
         node.put("prompt_tokens", usage.promptTokens());
         node.put("completion_tokens", usage.completionTokens());
         node.put("total_tokens", usage.totalTokens());
-        if (usage.cachedTokens() > 0 || usage.cacheWriteTokens() > 0) {
+        if (usage.cachedTokens() > 0 || usage.cacheWriteTokens() > 0 || usage.audioPromptTokens() > 0) {
             ObjectNode details = node.putObject("prompt_tokens_details");
             details.put("cached_tokens", usage.cachedTokens());
             if (usage.cacheWriteTokens() > 0) {
                 details.put("cache_write_tokens", usage.cacheWriteTokens());
+            }
+            if (usage.audioPromptTokens() > 0) {
+                details.put("audio_tokens", usage.audioPromptTokens());
             }
         }
         if (reported != null && reported.path("completion_tokens_details").isObject()) {
@@ -116,6 +145,10 @@ public class Metering {
             node.set("completion_tokens_details", reported.get("completion_tokens_details"));
         }
         node.set("cost", DecimalNode.valueOf(cost.stripTrailingZeros()));
+        if (hedges.signum() > 0) {
+            // part of cost: the prompt of a hedged attempt the client asked for, sent and abandoned
+            node.putObject("cost_details").set("abandoned_hedges", DecimalNode.valueOf(hedges.stripTrailingZeros()));
+        }
         if (usage.estimated()) {
             node.put("estimated", true);
         }

@@ -6,11 +6,16 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.knuddels.jtokkit.Encodings;
 import com.knuddels.jtokkit.api.Encoding;
 import com.knuddels.jtokkit.api.EncodingType;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.stereotype.Component;
 
 /**
  * Token estimates with the o200k encoding, for upstreams that report no usage and for the planner's
- * prompt-size checks. Upstream-reported usage always wins over these counts.
+ * prompt-size checks, and the prompt's bound for the credit hold. Upstream-reported usage always wins
+ * over these counts. Everything that becomes prompt tokens is counted: message roles, names, text,
+ * tool call ids, names and arguments, tool definitions, a {@code json_schema} answer format, content
+ * parts that are not text by {@link ContentPartTokens}, and part types the gateway does not know by
+ * the length of their JSON.
  */
 @Component
 public class TokenCounter {
@@ -18,10 +23,19 @@ public class TokenCounter {
     /** OpenAI's accounting: each message costs a few tokens of framing, each reply is primed with 3. */
     private static final int TOKENS_PER_MESSAGE = 3;
     private static final int REPLY_PRIMING = 3;
-    /** A high-detail 1024x1024 image under OpenAI's tile formula; a fair middle for an unknown image. */
-    private static final int TOKENS_PER_IMAGE = 765;
 
     private final Encoding encoding = Encodings.newLazyEncodingRegistry().getEncoding(EncodingType.O200K_BASE);
+    private final ContentPartTokens parts;
+
+    /** With the shipped content-part settings (tests, tools). */
+    public TokenCounter() {
+        this(ContentPartTokens.defaults());
+    }
+
+    @Autowired
+    public TokenCounter(ContentPartTokens parts) {
+        this.parts = parts;
+    }
 
     public int count(CharSequence text) {
         return text == null || text.isEmpty() ? 0 : encoding.countTokensOrdinary(text.toString());
@@ -48,28 +62,53 @@ public class TokenCounter {
     }
 
     /** A chat prompt's size, each text measured by {@code measure}: the count, or a bound on it. */
-    private static long promptSize(JsonNode request, ToLongFunction<String> measure) {
+    private long promptSize(JsonNode request, ToLongFunction<String> measure) {
         long tokens = REPLY_PRIMING;
         for (JsonNode message : request.path("messages")) {
-            tokens += TOKENS_PER_MESSAGE + measure.applyAsLong(message.path("role").asText(""));
-            JsonNode content = message.path("content");
-            if (content.isTextual()) {
-                tokens += measure.applyAsLong(content.asText());
-            } else {
-                for (JsonNode part : content) {
-                    tokens += part.has("image_url") ? TOKENS_PER_IMAGE : measure.applyAsLong(part.path("text").asText(""));
-                }
-            }
-            for (JsonNode call : message.path("tool_calls")) {
-                tokens += measure.applyAsLong(call.path("function").path("name").asText(""))
-                        + measure.applyAsLong(call.path("function").path("arguments").asText(""));
+            tokens += TOKENS_PER_MESSAGE + message(message, measure);
+        }
+        tokens += json(request.get("tools"), measure) + json(request.get("functions"), measure);
+        return tokens + json(request.path("response_format").get("json_schema"), measure);
+    }
+
+    private long message(JsonNode message, ToLongFunction<String> measure) {
+        long tokens = text(message.get("role"), measure) + text(message.get("name"), measure)
+                + text(message.get("tool_call_id"), measure);
+        JsonNode content = message.path("content");
+        if (content.isTextual()) {
+            tokens += measure.applyAsLong(content.asText());
+        } else {
+            for (JsonNode part : content) {
+                tokens += part(part, measure);
             }
         }
-        JsonNode tools = request.path("tools");
-        if (!tools.isMissingNode() && !tools.isNull()) {
-            tokens += measure.applyAsLong(tools.toString());
+        for (JsonNode call : message.path("tool_calls")) {
+            tokens += text(call.get("id"), measure) + function(call.path("function"), measure);
         }
-        return tokens;
+        return tokens + function(message.path("function_call"), measure);
+    }
+
+    private long part(JsonNode part, ToLongFunction<String> measure) {
+        return switch (part.path("type").asText("")) {
+            case "text" -> text(part.get("text"), measure);
+            case "refusal" -> text(part.get("refusal"), measure);
+            case "image_url" -> parts.image(part.get("image_url"));
+            case "input_audio" -> parts.audio(part.path("input_audio"));
+            case "file" -> parts.file();
+            default -> measure.applyAsLong(part.toString());
+        };
+    }
+
+    private static long function(JsonNode function, ToLongFunction<String> measure) {
+        return text(function.get("name"), measure) + text(function.get("arguments"), measure);
+    }
+
+    private static long text(JsonNode text, ToLongFunction<String> measure) {
+        return text != null && text.isTextual() ? measure.applyAsLong(text.asText()) : 0;
+    }
+
+    private static long json(JsonNode node, ToLongFunction<String> measure) {
+        return node == null || node.isNull() || node.isMissingNode() ? 0 : measure.applyAsLong(node.toString());
     }
 
     private static long inputSize(JsonNode input, ToLongFunction<String> measure) {

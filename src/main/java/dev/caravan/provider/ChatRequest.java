@@ -19,7 +19,8 @@ import dev.caravan.api.Operation;
  * @param instructions system and developer messages, in order
  * @param turns        the other messages, in order
  * @param toolChoice   null when the client set none
- * @param maxTokens    the client's max_completion_tokens / max_tokens (lowered by the credit hold), or null
+ * @param maxTokens    the output limit the credit hold covers, as this backend is sent it (always set on the
+ *                     gateway's own path, by {@code upstreamCalls.prepare}); null only outside it
  */
 public record ChatRequest(List<String> instructions, List<Turn> turns, List<FunctionTool> tools, ToolChoice toolChoice,
                           boolean parallelToolCalls, OutputFormat format, JsonNode temperature, JsonNode topP,

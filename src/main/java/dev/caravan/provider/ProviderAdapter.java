@@ -15,6 +15,11 @@ public interface ProviderAdapter {
     /** The name used as {@code protocol:} in config/models.yaml. */
     String protocol();
 
+    /** What the protocol can honour beyond one plain answer. */
+    default ProtocolFeatures features() {
+        return ProtocolFeatures.ONE_ANSWER;
+    }
+
     /** The upstream call for a client request, addressed to {@code baseUrl} (already resolved). */
     UpstreamRequest toUpstreamRequest(ClientRequest request, Backend backend, String baseUrl);
 

@@ -11,6 +11,7 @@ import java.util.concurrent.TimeUnit;
 
 import dev.caravan.api.GatewayException;
 import dev.caravan.catalog.Backend;
+import dev.caravan.metering.HedgeCharge;
 import dev.caravan.metering.UsageRecord;
 import org.apache.camel.Exchange;
 import org.apache.camel.RuntimeCamelException;
@@ -42,6 +43,7 @@ final class Dispatch {
     private final BlockingQueue<UpstreamAttempt> finished = new LinkedBlockingQueue<>();
     private final List<UsageRecord.Attempt> attempts = new ArrayList<>();
     private final List<String> skipped = new ArrayList<>();
+    private final List<Backend> abandonedHedges = new ArrayList<>();
     private GatewayException lastFailure;
 
     Dispatch(Dispatcher routing, Exchange request, Plan plan, String model) {
@@ -74,6 +76,10 @@ final class Dispatch {
             giveUpRunning();
             throw e;
         } finally {
+            if (plan.hedgeCharged()) {
+                request.setVariable("hedgeCharges", abandonedHedges.stream()
+                        .map(backend -> new HedgeCharge(backend, plan.prompt().estimate())).toList());
+            }
             request.setVariable("attempts", List.copyOf(attempts));
             request.setVariable("attemptsSummary", String.join(", ", attempts.stream().map(Object::toString).toList()));
         }
@@ -191,12 +197,18 @@ final class Dispatch {
         lastFailure = error;
     }
 
-    /** The other attempts lost (or the request failed): abort them; they count neither way for their breakers. */
+    /**
+     * The other attempts lost (or the request failed): abort them; they count neither way for their
+     * breakers. A loser's provider has its prompt, and bills it: the request pays for it when the
+     * client asked for the hedge, the operator when the model hedges.
+     */
     private void giveUpRunning() {
         for (UpstreamAttempt attempt : running) {
             attempt.abandon();
             record(attempt, AttemptOutcome.CANCELLED);
             routing.breakers().release(attempt.backend);
+            abandonedHedges.add(attempt.backend);
+            routing.metrics().abandonedHedge(attempt.backend.id(), plan.hedgeCharged());
         }
         running.clear();
     }

@@ -16,8 +16,10 @@ import dev.caravan.api.Operation;
 import dev.caravan.catalog.Backend;
 import dev.caravan.catalog.Catalog;
 import dev.caravan.catalog.CatalogModel;
+import dev.caravan.catalog.Price;
 import dev.caravan.metering.PromptTokens;
 import dev.caravan.metering.TokenCounter;
+import dev.caravan.provider.ProviderAdapters;
 import org.apache.camel.Exchange;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Component;
@@ -35,13 +37,18 @@ public class Planner {
     private final Catalog catalog;
     private final TokenCounter tokens;
     private final BackendStats stats;
+    private final ProviderAdapters adapters;
+    private final ClientHedging clientHedging;
     private final long expectedOutputTokens;
 
-    public Planner(Catalog catalog, TokenCounter tokens, BackendStats stats,
+    public Planner(Catalog catalog, TokenCounter tokens, BackendStats stats, ProviderAdapters adapters,
+                   ClientHedging clientHedging,
                    @Value("${caravan.routing.expected-output-tokens:500}") long expectedOutputTokens) {
         this.catalog = catalog;
         this.tokens = tokens;
         this.stats = stats;
+        this.adapters = adapters;
+        this.clientHedging = clientHedging;
         this.expectedOutputTokens = expectedOutputTokens;
     }
 
@@ -54,6 +61,8 @@ public class Planner {
 
     Plan plan(ClientRequest request) {
         RouteControls controls = RouteControls.from(request.body());
+        Duration clientHedge = controls.hedgeAfter() == null || controls.hedgeAfter().isZero() ? null
+                : clientHedging.allow(controls.hedgeAfter());
         List<CatalogModel> requested = resolve(request.model(), controls.models());
         PromptTokens prompt = request.operation() == Operation.EMBEDDINGS
                 ? tokens.embeddingInput(request.body().get("input"))
@@ -66,10 +75,10 @@ public class Planner {
             if (!modelCanServe(model, needed, prompt, excluded)) {
                 continue;
             }
-            List<Backend> backends = eligibleBackends(model, needed, controls, excluded);
+            List<Backend> backends = eligibleBackends(model, request, needed, controls, excluded);
             if (backends.size() > 1) {
                 // only an order by price needs the prompt counted
-                backends.sort(order(controls, prompt.estimate(), request.maxTokens()));
+                backends.sort(order(controls, prompt.estimate(), request));
             }
             if (!controls.allowFallbacks()) {
                 backends = withoutFallbacks(backends, controls);
@@ -83,7 +92,7 @@ public class Planner {
             throw excluded.failure(requested);
         }
         return new Plan(requested.get(0), List.copyOf(candidates), List.copyOf(serving), prompt,
-                hedgeAfter(controls, requested.get(0)));
+                clientHedge != null ? clientHedge : hedgeAfter(controls, requested.get(0)), clientHedge != null);
     }
 
     private List<CatalogModel> resolve(String model, List<String> fallbacks) {
@@ -114,18 +123,42 @@ public class Planner {
         return true;
     }
 
-    private static List<Backend> eligibleBackends(CatalogModel model, Set<String> needed, RouteControls controls,
-                                                  Exclusions excluded) {
+    private List<Backend> eligibleBackends(CatalogModel model, ClientRequest request, Set<String> needed,
+                                           RouteControls controls, Exclusions excluded) {
         List<Backend> eligible = new ArrayList<>();
         for (Backend backend : model.backends()) {
-            String why = exclusion(backend, needed, controls);
-            if (why == null) {
-                eligible.add(backend);
-            } else {
+            Mismatch mismatch = mismatch(backend, request);
+            String why = mismatch != null ? null : exclusion(backend, needed, controls);
+            if (mismatch != null) {
+                excluded.requestField(mismatch.param(), backend.id() + ": " + mismatch.why());
+            } else if (why != null) {
                 excluded.backend(backend.id() + ": " + why);
+            } else {
+                eligible.add(backend);
             }
         }
         return eligible;
+    }
+
+    /** A request field, named by {@code param}, that this backend cannot honour (or price). */
+    private record Mismatch(String param, String why) {
+    }
+
+    private Mismatch mismatch(Backend backend, ClientRequest request) {
+        int maxChoices = adapters.forProtocol(backend.provider().protocol()).features().maxChoices();
+        if (request.choices() > maxChoices) {
+            return new Mismatch("n", "its protocol '" + backend.provider().protocol() + "' returns at most "
+                    + maxChoices + " answer" + (maxChoices == 1 ? "" : "s") + " per request (n=" + request.choices() + ")");
+        }
+        Price price = backend.price().forTier(request.priced().serviceTier());
+        if (price == null) {
+            return new Mismatch("service_tier", "its price lists no '" + request.priced().serviceTier()
+                    + "' service tier");
+        }
+        if (request.priced().audioOutput() && price.audioOutput() == null) {
+            return new Mismatch("modalities", "its price lists no audio-output price");
+        }
+        return null;
     }
 
     /** Why a backend cannot take this request, or null when it can. */
@@ -154,9 +187,10 @@ public class Planner {
     }
 
     /** provider.order first (in its order), then the requested sort, then the effective price. */
-    private Comparator<Backend> order(RouteControls controls, long promptTokens, Integer maxTokens) {
-        long output = maxTokens != null ? maxTokens : expectedOutputTokens;
-        Comparator<Backend> byPrice = Comparator.comparing(b -> effectivePrice(b, promptTokens, output));
+    private Comparator<Backend> order(RouteControls controls, long promptTokens, ClientRequest request) {
+        long output = (request.maxTokens() != null ? request.maxTokens() : expectedOutputTokens) * request.choices();
+        Comparator<Backend> byPrice = Comparator.comparing(
+                b -> effectivePrice(b.price().forTier(request.priced().serviceTier()), promptTokens, output));
         Comparator<Backend> bySort = switch (controls.sort()) {
             case PRICE -> byPrice;
             case LATENCY -> measured(stats::latencyMillis, false).thenComparing(byPrice);
@@ -171,10 +205,10 @@ public class Planner {
         }).thenComparing(bySort);
     }
 
-    /** What this request would cost on a backend, in USD per million (only the order matters). */
-    static BigDecimal effectivePrice(Backend backend, long promptTokens, long outputTokens) {
-        return backend.price().input().multiply(BigDecimal.valueOf(promptTokens))
-                .add(backend.price().output().multiply(BigDecimal.valueOf(outputTokens)));
+    /** What this request would cost at a backend's price, in USD per million (only the order matters). */
+    static BigDecimal effectivePrice(Price price, long promptTokens, long outputTokens) {
+        return price.input().multiply(BigDecimal.valueOf(promptTokens))
+                .add(price.output().multiply(BigDecimal.valueOf(outputTokens)));
     }
 
     /** Measured backends first, best first; unmeasured ones after, left to the next criterion. */
@@ -196,6 +230,7 @@ public class Planner {
         return new ArrayList<>(ordered.stream().filter(b -> controls.order().contains(b.providerName())).toList());
     }
 
+    /** The model's hedging (the operator's), unless the request turned it off with 0. */
     private static Duration hedgeAfter(RouteControls controls, CatalogModel model) {
         Duration hedge = controls.hedgeAfter() != null ? controls.hedgeAfter() : model.hedgeAfter();
         return hedge == null || hedge.isZero() ? null : hedge;
@@ -217,13 +252,19 @@ public class Planner {
         }
         for (JsonNode message : body.path("messages")) {
             for (JsonNode part : message.path("content")) {
-                if ("image_url".equals(part.path("type").asText())) {
-                    needed.add("vision");
+                switch (part.path("type").asText()) {
+                    case "image_url" -> needed.add("vision");
+                    // no header tells a file's size in tokens: only models the operator vouches for take them
+                    case "file" -> needed.add("files");
+                    default -> { }
                 }
             }
         }
         if (request.stream()) {
             needed.add("streaming");
+        }
+        if (request.priced().audioOutput()) {
+            needed.add("audio_output");
         }
         return needed;
     }
@@ -233,6 +274,8 @@ public class Planner {
         private final List<String> clientMistakes = new ArrayList<>();
         private final List<String> contextTooLong = new ArrayList<>();
         private final List<String> backends = new ArrayList<>();
+        private final List<String> requestFields = new ArrayList<>();
+        private String firstField;
 
         void clientMistake(String why) {
             clientMistakes.add(why);
@@ -246,23 +289,36 @@ public class Planner {
             backends.add(why);
         }
 
-        /** 400 when the request asks what none of its models can do; 503 when configuration or preferences leave nothing. */
+        void requestField(String param, String why) {
+            firstField = firstField == null ? param : firstField;
+            requestFields.add(why);
+        }
+
+        /**
+         * 400 when the request asks what none of its models or backends can do (naming the field);
+         * 503 when configuration or preferences leave nothing.
+         */
         GatewayException failure(List<CatalogModel> requested) {
+            String models = requested.stream().map(m -> "'" + m.id() + "'").reduce((a, b) -> a + ", " + b).orElse("");
+            List<String> reasons = new ArrayList<>(clientMistakes);
+            reasons.addAll(contextTooLong);
+            reasons.addAll(requestFields);
             if (!backends.isEmpty()) {
-                String models = requested.stream().map(m -> "'" + m.id() + "'").reduce((a, b) -> a + ", " + b).orElse("");
-                List<String> reasons = new ArrayList<>(clientMistakes);
-                reasons.addAll(contextTooLong);
                 reasons.addAll(backends);
                 return GatewayException.noBackend("No backend of " + models + " can serve this request: "
                         + String.join("; ", reasons) + ".");
+            }
+            if (!requestFields.isEmpty()) {
+                return GatewayException.invalidRequest(firstField, "No backend of " + models
+                        + " can honour '" + firstField + "': " + String.join("; ", reasons) + ".");
             }
             if (clientMistakes.isEmpty()) {
                 return new GatewayException(400, "invalid_request_error", "context_length_exceeded", "messages",
                         String.join(" ", contextTooLong), null);
             }
-            List<String> reasons = new ArrayList<>(clientMistakes);
-            reasons.addAll(contextTooLong);
-            return GatewayException.invalidRequest("model", String.join(" ", reasons));
+            List<String> mistakes = new ArrayList<>(clientMistakes);
+            mistakes.addAll(contextTooLong);
+            return GatewayException.invalidRequest("model", String.join(" ", mistakes));
         }
     }
 }

@@ -74,6 +74,14 @@ public class RoutingMetrics {
                 .record(nanos, TimeUnit.NANOSECONDS);
     }
 
+    void abandonedHedge(String backendId, boolean chargedToClient) {
+        Counter.builder("caravan.hedge.abandoned")
+                .description("Hedged attempts given up for another: charged to the client (its hedge) or not (the model's)")
+                .tags("backend", backendId, "charged", String.valueOf(chargedToClient))
+                .register(registry)
+                .increment();
+    }
+
     void skipped(String backendId, String reason) {
         Counter.builder("caravan.upstream.skipped")
                 .description("Candidates passed over without a call")

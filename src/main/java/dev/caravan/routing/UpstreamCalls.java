@@ -6,6 +6,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import dev.caravan.api.ClientRequest;
 import dev.caravan.api.GatewayException;
+import dev.caravan.api.Operation;
 import dev.caravan.catalog.Backend;
 import dev.caravan.provider.ProviderAdapter;
 import dev.caravan.provider.ProviderAdapters;
@@ -42,8 +43,8 @@ public class UpstreamCalls {
     }
 
     public void prepare(Exchange exchange) {
-        ClientRequest request = exchange.getVariable("clientRequest", ClientRequest.class);
         Backend backend = exchange.getVariable("backend", Backend.class);
+        ClientRequest request = withOutputLimit(exchange, backend);
         UpstreamRequest upstream = adapter(backend).toUpstreamRequest(request, backend, baseUrl(backend));
         Message message = exchange.getMessage();
         message.removeHeaders("*");
@@ -64,6 +65,19 @@ public class UpstreamCalls {
         exchange.setVariable("upstreamUrl", url);
         exchange.setVariable("connectTimeoutMillis", backend.provider().connectTimeout().toMillis());
         exchange.setVariable("responseTimeoutMillis", backend.provider().responseTimeout().toMillis());
+    }
+
+    /** A chat request carries the output limit the hold covers, as this backend may take it. */
+    private static ClientRequest withOutputLimit(Exchange exchange, Backend backend) {
+        ClientRequest request = exchange.getVariable("clientRequest", ClientRequest.class);
+        if (request.operation() != Operation.CHAT_COMPLETION) {
+            return request;
+        }
+        OutputLimit limit = exchange.getVariable("outputLimit", OutputLimit.class);
+        if (limit == null) {
+            throw new IllegalStateException("call-provider needs the outputLimit variable: run credits.reserve first");
+        }
+        return request.withMaxTokens(limit.forBackend(backend));
     }
 
     /**

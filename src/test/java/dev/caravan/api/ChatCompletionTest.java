@@ -81,10 +81,13 @@ class ChatCompletionTest extends GatewayTest {
         assertThat(FakeOpenAiUpstream.header(seen, "X-Client-Trace")).isNull();
         JsonNode sent = seen.body();
         JsonNode original = JSON.readTree(body);
-        for (String field : new String[] {"messages", "temperature", "top_p", "stop", "max_tokens", "max_completion_tokens",
+        for (String field : new String[] {"messages", "temperature", "top_p", "stop",
                 "seed", "user", "n", "logit_bias", "tools", "tool_choice", "response_format"}) {
             assertThat(sent.get(field)).as(field).isEqualTo(original.get(field));
         }
+        // the output limit the hold covers (the client's max_completion_tokens), in this provider's one field
+        assertThat(sent.path("max_tokens").asInt()).isEqualTo(60);
+        assertThat(sent.has("max_completion_tokens")).isFalse();
         assertThat(sent.path("model").asText()).isEqualTo("ok");
         assertThat(sent.has("models")).isFalse();
         assertThat(sent.has("route")).isFalse();

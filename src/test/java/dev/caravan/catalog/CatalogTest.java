@@ -9,6 +9,7 @@ import java.util.Set;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.caravan.provider.ProviderAdapters;
+import dev.caravan.provider.anthropic.AnthropicAdapter;
 import dev.caravan.provider.openai.OpenAiAdapter;
 import org.junit.jupiter.api.Test;
 
@@ -18,7 +19,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 /** The catalog refuses inconsistent configuration at startup with a message that names the bad key. */
 class CatalogTest {
 
-    private static final ProviderAdapters ADAPTERS = new ProviderAdapters(List.of(new OpenAiAdapter(new ObjectMapper())));
+    private static final ProviderAdapters ADAPTERS = new ProviderAdapters(List.of(new OpenAiAdapter(new ObjectMapper()),
+            new AnthropicAdapter()));
     private static final Price PRICE = new Price(new BigDecimal("2.50"), new BigDecimal("10"), null);
 
     @Test
@@ -141,6 +143,42 @@ class CatalogTest {
     }
 
     @Test
+    void refusesAnOutputLimitFieldOtherThanOpenAisTwo() {
+        CatalogProperties.Provider provider = new CatalogProperties.Provider("openai", "https://api.acme.test/v1", "key",
+                false, Duration.ofSeconds(60), Duration.ofSeconds(5), null, null, null,
+                new CatalogProperties.Breaker(50, 20, 5, Duration.ofSeconds(30), 1), "max_output_tokens");
+        CatalogProperties properties = properties(Map.of("acme", provider), model("chat", Set.of(), backend("acme", "m")));
+
+        assertThatThrownBy(() -> new Catalog(properties, ADAPTERS))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessage("caravan.providers.acme.max-tokens-field: must be one of [max_tokens, max_completion_tokens], "
+                        + "got 'max_output_tokens'");
+    }
+
+    @Test
+    void acceptsServiceTierAndAudioPricesOnlyWhereTheProtocolPassesThoseRequestsOn() {
+        Price tiered = new Price(BigDecimal.ONE, BigDecimal.TWO, null, null, null, new BigDecimal("80"),
+                Map.of("priority", new Price(BigDecimal.TWO, BigDecimal.TEN, null)));
+        Catalog catalog = new Catalog(properties(Map.of("acme", provider("https://api.acme.test/v1")),
+                model("chat", Set.of(), new CatalogProperties.Backend("acme", "m", tiered, null))), ADAPTERS);
+        assertThat(catalog.find("chat").orElseThrow().backends().get(0).price().forTier("priority").output())
+                .isEqualByComparingTo("10");
+
+        CatalogProperties anthropic = properties(Map.of("claude", provider("anthropic", "https://api.anthropic.test")),
+                model("chat", Set.of(), new CatalogProperties.Backend("claude", "m", tiered, null)));
+        assertThatThrownBy(() -> new Catalog(anthropic, ADAPTERS))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageStartingWith("caravan.models[0].backends[0].price: service-tiers and audio-output prices need");
+
+        Price negativeTier = new Price(BigDecimal.ONE, BigDecimal.TWO, null, null, null, null,
+                Map.of("flex", new Price(new BigDecimal("-1"), BigDecimal.ONE, null)));
+        CatalogProperties negative = properties(Map.of("acme", provider("https://api.acme.test/v1")),
+                model("chat", Set.of(), new CatalogProperties.Backend("acme", "m", negativeTier, null)));
+        assertThatThrownBy(() -> new Catalog(negative, ADAPTERS))
+                .hasMessage("caravan.models[0].backends[0].price.service-tiers.flex: prices cannot be negative");
+    }
+
+    @Test
     void refusesANegativePrice() {
         CatalogProperties.Backend negativeOutput = new CatalogProperties.Backend("acme", "acme-large",
                 new Price(new BigDecimal("1"), new BigDecimal("-0.01"), null), null);
@@ -235,7 +273,7 @@ class CatalogTest {
 
     private static CatalogProperties.Provider provider(String protocol, String baseUrl) {
         return new CatalogProperties.Provider(protocol, baseUrl, "key", false, Duration.ofSeconds(60),
-                Duration.ofSeconds(5), null, null, null, new CatalogProperties.Breaker(50, 20, 5, Duration.ofSeconds(30), 1));
+                Duration.ofSeconds(5), null, null, null, new CatalogProperties.Breaker(50, 20, 5, Duration.ofSeconds(30), 1), "max_tokens");
     }
 
     private static CatalogProperties.Model model(String id, Set<String> capabilities, CatalogProperties.Backend... backends) {

@@ -122,4 +122,44 @@ class CostCalculatorTest {
         assertThat(cost).isEqualTo(new BigDecimal("10.000000000000"));
         assertThat(cost.scale()).isEqualTo(12);
     }
+
+    @Test
+    void pricesAudioTokensAtTheAudioPricesAndTheRestAsText() {
+        // gpt-4o-audio-preview: $2.50 text in, $40 audio in, $10 text out, $80 audio out.
+        // prompt 11 (4 audio): 7 x 2.50 + 4 x 40 = 177.5; completion 7 (5 audio): 2 x 10 + 5 x 80 = 420
+        Price audio = new Price(new BigDecimal("2.50"), new BigDecimal("10"), null, null, new BigDecimal("40"),
+                new BigDecimal("80"), null);
+
+        BigDecimal cost = CostCalculator.cost(audio, new TokenUsage(11, 7, 0, 0, false, 4, 5));
+
+        assertThat(cost).isEqualTo(new BigDecimal("0.000597500000"));
+        // without audio prices, audio tokens are text tokens
+        assertThat(CostCalculator.cost(GPT_4O, new TokenUsage(11, 7, 0, 0, false, 4, 5)))
+                .isEqualTo(new BigDecimal("0.000097500000"));
+    }
+
+    @Test
+    void theHoldAssumesTheDearestKindOfTokenTheRequestCanUse() {
+        Price audio = new Price(new BigDecimal("2.50"), new BigDecimal("10"), new BigDecimal("1.25"), null,
+                new BigDecimal("40"), new BigDecimal("80"), null);
+
+        assertThat(audio.highestInput(false)).isEqualByComparingTo("2.50");
+        assertThat(audio.highestInput(true)).isEqualByComparingTo("40");
+        assertThat(audio.highestOutput(false)).isEqualByComparingTo("10");
+        assertThat(audio.highestOutput(true)).isEqualByComparingTo("80");
+    }
+
+    @Test
+    void aServiceTierIsPricedByItsOwnPrices() {
+        Price priority = new Price(new BigDecimal("5"), new BigDecimal("20"), null);
+        Price tiered = new Price(new BigDecimal("2.50"), new BigDecimal("10"), null, null, null, null,
+                java.util.Map.of("priority", priority));
+
+        assertThat(tiered.forTier(null)).isSameAs(tiered);
+        assertThat(tiered.forTier("default")).isSameAs(tiered);
+        assertThat(tiered.forTier("flex")).isNull();
+        // 11 x $5/M + 7 x $20/M
+        assertThat(CostCalculator.cost(tiered.forTier("priority"), new TokenUsage(11, 7, 0, false)))
+                .isEqualTo(new BigDecimal("0.000195000000"));
+    }
 }

@@ -49,4 +49,24 @@ class TokenCounterTest {
             assertThat(tokens.embeddingInput(input).atMost()).isGreaterThanOrEqualTo(tokens.countEmbeddingInput(input));
         }
     }
+
+    @Test
+    void countsEverythingThatBecomesPromptTokens() throws Exception {
+        String base = "{\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}";
+        long plain = tokens.prompt(JSON.readTree(base)).atMost();
+        for (String more : List.of(
+                "{\"messages\":[{\"role\":\"user\",\"name\":\"ada_lovelace\",\"content\":\"Hi\"}]}",
+                "{\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"},{\"role\":\"tool\",\"tool_call_id\":\"call_abc\"}]}",
+                "{\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"},{\"role\":\"assistant\",\"tool_calls\":[{\"id\":\"call_abc\"}]}]}",
+                "{\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":\"text\",\"text\":\"Hi\"},"
+                        + "{\"type\":\"video_url\",\"video_url\":{\"url\":\"https://v.example/a.mp4\"}}]}]}",
+                "{\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}],\"response_format\":{\"type\":\"json_schema\","
+                        + "\"json_schema\":{\"name\":\"a\",\"schema\":{\"type\":\"object\"}}}}",
+                "{\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":\"text\",\"text\":\"Hi\"},"
+                        + "{\"type\":\"file\",\"file\":{\"file_id\":\"file-1\"}}]}]}")) {
+            JsonNode request = JSON.readTree(more);
+            assertThat(tokens.prompt(request).atMost()).as(more).isGreaterThan(plain);
+            assertThat(tokens.countPrompt(request)).as(more).isGreaterThan(tokens.countPrompt(JSON.readTree(base)));
+        }
+    }
 }

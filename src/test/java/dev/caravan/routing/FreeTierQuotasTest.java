@@ -72,7 +72,7 @@ class FreeTierQuotasTest {
     private static Backend backend(CatalogProperties.FreeTier freeTier) {
         CatalogProperties.Provider provider = new CatalogProperties.Provider("openai", "http://127.0.0.1:9/v1", "k",
                 false, Duration.ofSeconds(60), Duration.ofSeconds(5), null, Map.of(), freeTier,
-                new CatalogProperties.Breaker(50, 20, 5, Duration.ofSeconds(30), 1));
+                new CatalogProperties.Breaker(50, 20, 5, Duration.ofSeconds(30), 1), "max_tokens");
         return Backend.of("free", provider, "m", new Price(BigDecimal.ZERO, BigDecimal.ZERO, null), Set.of(), null);
     }
 }

@@ -11,12 +11,14 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.caravan.api.ClientRequest;
 import dev.caravan.api.GatewayException;
 import dev.caravan.api.Operation;
+import dev.caravan.api.PricedFields;
 import dev.caravan.catalog.Backend;
 import dev.caravan.catalog.Catalog;
 import dev.caravan.catalog.CatalogProperties;
 import dev.caravan.catalog.Price;
 import dev.caravan.metering.TokenCounter;
 import dev.caravan.provider.ProviderAdapters;
+import dev.caravan.provider.anthropic.AnthropicAdapter;
 import dev.caravan.provider.openai.OpenAiAdapter;
 import org.junit.jupiter.api.Test;
 
@@ -29,8 +31,12 @@ class PlannerTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Set<String> ALL = Set.of("tools", "json_schema", "vision", "streaming");
 
+    private static final ProviderAdapters ADAPTERS = new ProviderAdapters(List.of(new OpenAiAdapter(JSON),
+            new AnthropicAdapter()));
+
     private final BackendStats stats = new BackendStats();
-    private final Planner planner = new Planner(catalog(), new TokenCounter(), stats, 500);
+    private final Planner planner = new Planner(catalog(), new TokenCounter(), stats, ADAPTERS,
+            new ClientHedging(true, Duration.ofMillis(20)), 500);
 
     @Test
     void ordersByTheEffectivePriceOfThisRequestSoFreeTiersComeFirst() {
@@ -79,6 +85,26 @@ class PlannerTest {
     }
 
     @Test
+    void leavesOutBackendsWhoseProtocolCannotReturnNAnswersAndRefusesNWhenNoneIsLeft() {
+        assertThat(ids(planner.plan(request("protocols", "")))).containsExactly("claude/c", "cheap-input/o");
+        assertThat(ids(planner.plan(request("protocols", "\"n\":3")))).containsExactly("cheap-input/o");
+        assertThatExceptionOfType(GatewayException.class)
+                .isThrownBy(() -> planner.plan(request("claude-only", "\"n\":3")))
+                .satisfies(e -> {
+                    assertThat(e.status()).isEqualTo(400);
+                    assertThat(e.param()).isEqualTo("n");
+                    assertThat(e.getMessage()).contains("claude/c: its protocol 'anthropic' returns at most 1 answer");
+                });
+    }
+
+    @Test
+    void acceptsFilePartsOnlyForModelsThatTakeFiles() {
+        String file = "\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":\"file\",\"file\":{\"file_id\":\"f\"}}]}]";
+        assertThatExceptionOfType(GatewayException.class).isThrownBy(() -> planner.plan(request("plain", file)))
+                .satisfies(e -> assertThat(e.getMessage()).isEqualTo("The model 'plain' does not support files."));
+    }
+
+    @Test
     void countsThePromptOnlyWhenItsBoundIsNotEnough() {
         // one backend, and a bound far below the context length: the tokenizer never runs
         assertThat(planner.plan(request("plain", "")).prompt().counted()).isFalse();
@@ -110,8 +136,24 @@ class PlannerTest {
         assertThat(planner.plan(request("mix", "")).hedgeAfter()).isEqualTo(Duration.ofMillis(300));
         assertThat(planner.plan(request("mix", "\"provider\":{\"hedge_after_ms\":50}")).hedgeAfter())
                 .isEqualTo(Duration.ofMillis(50));
+        // the client's hedge: never sooner than the floor, and its abandoned prompt is charged and held for
+        Plan clientHedged = planner.plan(request("mix", "\"provider\":{\"hedge_after_ms\":1}"));
+        assertThat(clientHedged.hedgeAfter()).isEqualTo(Duration.ofMillis(20));
+        assertThat(clientHedged.promptsCharged()).isEqualTo(2);
+        assertThat(planner.plan(request("mix", "")).promptsCharged()).isEqualTo(1);
         assertThat(planner.plan(request("mix", "\"provider\":{\"hedge_after_ms\":0}")).hedging()).isFalse();
         assertThat(planner.plan(request("plain", "")).hedging()).isFalse();
+    }
+
+    @Test
+    void refusesAHedgeOnRequestWhenClientHedgingIsOffButNotItsZero() {
+        Planner off = new Planner(catalog(), new TokenCounter(), stats, ADAPTERS, new ClientHedging(false, Duration.ofSeconds(1)), 500);
+
+        assertThatExceptionOfType(GatewayException.class)
+                .isThrownBy(() -> off.plan(request("mix", "\"provider\":{\"hedge_after_ms\":200}")))
+                .satisfies(e -> assertThat(e.param()).isEqualTo("provider.hedge_after_ms"));
+        assertThat(off.plan(request("mix", "\"provider\":{\"hedge_after_ms\":0}")).hedging()).isFalse();
+        assertThat(off.plan(request("mix", "")).hedgeAfter()).isEqualTo(Duration.ofMillis(300));
     }
 
     private static List<String> ids(Plan plan) {
@@ -128,7 +170,7 @@ class PlannerTest {
                     + "\"content\":\"" + prompt + "\"}]" + (fields.isEmpty() ? "" : "," + fields) + "}");
             Integer maxTokens = body.has("max_tokens") ? body.get("max_tokens").asInt() : null;
             return new ClientRequest(Operation.CHAT_COMPLETION, body, model, body.path("stream").asBoolean(), false,
-                    maxTokens);
+                    maxTokens, PricedFields.read(body));
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
@@ -137,7 +179,7 @@ class PlannerTest {
     private static Catalog catalog() {
         Map<String, CatalogProperties.Provider> providers = Map.of(
                 "free", provider("k"), "cheap-input", provider("k"), "cheap-output", provider("k"),
-                "keyless", provider(""));
+                "keyless", provider(""), "claude", provider("anthropic", "k"));
         List<CatalogProperties.Model> models = List.of(
                 new CatalogProperties.Model("mix", 100_000, 4096, ALL, Duration.ofMillis(300), List.of(
                         backend("cheap-input", "4", null),
@@ -148,9 +190,13 @@ class PlannerTest {
                 new CatalogProperties.Model("plain", null, null, Set.of(), null, List.of(
                         new CatalogProperties.Backend("cheap-input", "p", price("1", "1"), null))),
                 new CatalogProperties.Model("small", 100, null, Set.of(), null, List.of(
-                        new CatalogProperties.Backend("cheap-input", "s", price("1", "1"), null))));
-        return new Catalog(new CatalogProperties(providers, models),
-                new ProviderAdapters(List.of(new OpenAiAdapter(JSON))));
+                        new CatalogProperties.Backend("cheap-input", "s", price("1", "1"), null))),
+                new CatalogProperties.Model("protocols", null, null, Set.of(), null, List.of(
+                        new CatalogProperties.Backend("claude", "c", price("1", "1"), null),
+                        new CatalogProperties.Backend("cheap-input", "o", price("2", "2"), null))),
+                new CatalogProperties.Model("claude-only", null, null, Set.of(), null, List.of(
+                        new CatalogProperties.Backend("claude", "c", price("1", "1"), null))));
+        return new Catalog(new CatalogProperties(providers, models), ADAPTERS);
     }
 
     /** A backend priced $1 per 1M input tokens and {@code output} per 1M output tokens... or free. */
@@ -164,8 +210,12 @@ class PlannerTest {
     }
 
     private static CatalogProperties.Provider provider(String apiKey) {
-        return new CatalogProperties.Provider("openai", "http://127.0.0.1:9/v1", apiKey, false, Duration.ofSeconds(60),
+        return provider("openai", apiKey);
+    }
+
+    private static CatalogProperties.Provider provider(String protocol, String apiKey) {
+        return new CatalogProperties.Provider(protocol, "http://127.0.0.1:9/v1", apiKey, false, Duration.ofSeconds(60),
                 Duration.ofSeconds(5), null, Map.of(), null,
-                new CatalogProperties.Breaker(50, 20, 5, Duration.ofSeconds(30), 1));
+                new CatalogProperties.Breaker(50, 20, 5, Duration.ofSeconds(30), 1), "max_tokens");
     }
 }

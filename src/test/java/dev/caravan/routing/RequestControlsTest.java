@@ -99,6 +99,18 @@ class RequestControlsTest extends GatewayTest {
         assertThat(backend(response)).isEqualTo("fake/ok");
     }
 
+    @Test
+    void aHedgeOnRequestIsRefusedWhileClientHedgingIsOff() throws Exception {
+        HttpResponse<String> refused = post("/v1/chat/completions", chat("unhedged", "\"provider\":{\"hedge_after_ms\":1}"));
+        assertThat(refused.statusCode()).isEqualTo(400);
+        assertThat(json(refused).path("error").path("param").asText()).isEqualTo("provider.hedge_after_ms");
+
+        // 0 turns a model's own hedging off
+        HttpResponse<String> unhedged = post("/v1/chat/completions", chat("hedged", "\"provider\":{\"hedge_after_ms\":0}"));
+        assertThat(unhedged.statusCode()).isEqualTo(200);
+        assertThat(attempts(unhedged)).doesNotContain("cancelled");
+    }
+
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', value = {
             "'\"models\":[\"chat\",\"no-such-model\"]'      | 404 | model_not_found",

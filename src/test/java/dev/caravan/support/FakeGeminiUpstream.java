@@ -51,6 +51,11 @@ public final class FakeGeminiUpstream {
         return "http://127.0.0.1:" + server.getAddress().getPort() + "/v1beta";
     }
 
+    /** How many requests this upstream received. */
+    public int requestCount() {
+        return requests.size();
+    }
+
     public FakeServer.Request lastRequestFor(String upstreamModel) {
         for (int i = requests.size() - 1; i >= 0; i--) {
             if (requests.get(i).path().contains("/models/" + upstreamModel + ":")) {

@@ -8,7 +8,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -18,6 +20,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.Headers;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.caravan.metering.TokenCounter;
 
 /**
  * A fake upstream that speaks the OpenAI wire format over real HTTP. How it answers is chosen by the
@@ -28,6 +31,7 @@ import com.sun.net.httpserver.HttpServer;
  * <ul>
  *   <li>{@code ok}: a complete answer with usage 11 prompt / 7 completion tokens (a stream when asked);</li>
  *   <li>{@code cached}: usage with 6 of the 11 prompt tokens cached;</li>
+ *   <li>{@code audio}: usage with 4 of the 11 prompt tokens and 5 of the 7 completion tokens audio;</li>
  *   <li>{@code no-usage}: no usage anywhere (plain and stream);</li>
  *   <li>{@code tools}: a tool call answer;</li>
  *   <li>{@code slow-stream}: 5 events, {@value #SLOW_SPACING_MS} ms apart;</li>
@@ -41,6 +45,11 @@ import com.sun.net.httpserver.HttpServer;
  *   <li>{@code reset}: the connection is closed without an answer;</li>
  *   <li>{@code slow-first-byte}: nothing for {@value #SLOW_FIRST_BYTE_MS} ms, then the answer in slow pieces;
  *       a client that went away meanwhile is counted in {@link #abortedAnswers()}.</li>
+ *   <li>{@code overdeliver}: as much as the request allows: {@code n} choices, each exactly the
+ *       {@code max_tokens} / {@code max_completion_tokens} it received (the larger; {@value #UNBOUNDED_OUTPUT}
+ *       without either), and a prompt with every content part at the most the gateway's conservative rule
+ *       allows and its text as the gateway counts it ({@link TokenCounter#countPrompt}: the hold's margin is
+ *       for tokenizers that count text differently); waits while {@link #holdAnswers()} is on.</li>
  * </ul>
  */
 public final class FakeOpenAiUpstream {
@@ -49,7 +58,10 @@ public final class FakeOpenAiUpstream {
     public static final long SLOW_SPACING_MS = 400;
     public static final int LONG_STREAM_EVENTS = 35;
     public static final long SLOW_FIRST_BYTE_MS = 3000;
+    /** What {@code overdeliver} generates per choice when the request sets no output limit: more than any hold. */
+    public static final long UNBOUNDED_OUTPUT = 1_000_000;
 
+    private static final TokenCounter PROMPT_COUNT = new TokenCounter();
     private static final FakeOpenAiUpstream INSTANCE = start();
     private static final Map<String, FakeOpenAiUpstream> NAMED = new ConcurrentHashMap<>();
 
@@ -60,6 +72,8 @@ public final class FakeOpenAiUpstream {
     private final AtomicInteger abortedAnswers = new AtomicInteger();
     private volatile boolean endlessBrokenByPeer;
     private volatile String behaviour;
+    private volatile CountDownLatch answersHeld;
+    private final AtomicInteger waitingAnswers = new AtomicInteger();
 
     /** One request as the upstream saw it. */
     public record Recorded(String path, Headers headers, JsonNode body) {
@@ -81,6 +95,25 @@ public final class FakeOpenAiUpstream {
     /** Answer every chat request as the upstream model {@code asModel} would be; null: by the model sent. */
     public void behave(String asModel) {
         this.behaviour = asModel;
+    }
+
+    /** Makes {@code overdeliver} answers wait, so that a test can look at what the gateway holds meanwhile. */
+    public void holdAnswers() {
+        answersHeld = new CountDownLatch(1);
+    }
+
+    /** Lets the waiting {@code overdeliver} answers go, and the next ones answer at once. */
+    public void releaseAnswers() {
+        CountDownLatch held = answersHeld;
+        answersHeld = null;
+        if (held != null) {
+            held.countDown();
+        }
+    }
+
+    /** How many {@code overdeliver} answers are waiting for {@link #releaseAnswers()}. */
+    public int waitingAnswers() {
+        return waitingAnswers.get();
     }
 
     /** How many chat requests this upstream received. */
@@ -154,6 +187,9 @@ public final class FakeOpenAiUpstream {
                 sendJson(exchange, status, error("upstream says " + status));
             } else if (model.equals("malformed")) {
                 send(exchange, 200, "text/html", "<html>oops</html>".getBytes(StandardCharsets.UTF_8));
+            } else if (model.equals("overdeliver")) {
+                waitWhileHeld();
+                sendJson(exchange, 200, overdelivered(body));
             } else if (model.equals("hang")) {
                 sleep(5000);
                 sendJson(exchange, 200, completion(model, true, false));
@@ -167,6 +203,43 @@ public final class FakeOpenAiUpstream {
                 sendJson(exchange, 200, answer);
             }
         }
+    }
+
+    private void waitWhileHeld() {
+        CountDownLatch held = answersHeld;
+        if (held == null) {
+            return;
+        }
+        waitingAnswers.incrementAndGet();
+        try {
+            held.await(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            waitingAnswers.decrementAndGet();
+        }
+    }
+
+    /** Every choice the request allows, each as long as it allows, and every content part at its most. */
+    private ObjectNode overdelivered(JsonNode request) {
+        int n = request.path("n").asInt(1);
+        long perChoice = Math.max(request.path("max_tokens").asLong(0), request.path("max_completion_tokens").asLong(0));
+        if (perChoice == 0) {
+            perChoice = UNBOUNDED_OUTPUT;
+        }
+        ObjectNode response = json.createObjectNode();
+        response.put("id", "chatcmpl-fake").put("object", "chat.completion").put("created", 1700000000)
+                .put("model", "overdeliver");
+        ArrayNode choices = response.putArray("choices");
+        for (int i = 0; i < n; i++) {
+            ObjectNode choice = choices.addObject().put("index", i);
+            choice.putObject("message").put("role", "assistant").put("content", "more");
+            choice.put("finish_reason", "length");
+        }
+        long prompt = PROMPT_COUNT.countPrompt(request);
+        response.putObject("usage").put("prompt_tokens", prompt).put("completion_tokens", n * perChoice)
+                .put("total_tokens", prompt + n * perChoice);
+        return response;
     }
 
     private static String lastUserText(JsonNode request) {
@@ -328,6 +401,10 @@ public final class FakeOpenAiUpstream {
         usage.put("prompt_tokens", 11).put("completion_tokens", 7).put("total_tokens", 18);
         if (model.equals("cached")) {
             usage.putObject("prompt_tokens_details").put("cached_tokens", 6);
+        }
+        if (model.equals("audio")) {
+            usage.putObject("prompt_tokens_details").put("audio_tokens", 4);
+            usage.putObject("completion_tokens_details").put("audio_tokens", 5);
         }
         return usage;
     }

@@ -135,6 +135,7 @@ public abstract class GatewayTest {
     static void upstreams(DynamicPropertyRegistry registry) {
         registry.add("caravan.providers.fake.base-url", UPSTREAM::baseUrl);
         registry.add("caravan.providers.fake-impatient.base-url", UPSTREAM::baseUrl);
+        registry.add("caravan.providers.fake-completion-field.base-url", UPSTREAM::baseUrl);
         for (String provider : NAMED_PROVIDERS) {
             registry.add("caravan.providers." + provider + ".base-url", () -> FakeOpenAiUpstream.named(provider).baseUrl());
         }

@@ -20,7 +20,7 @@ public final class TestCatalog {
     public static CatalogProperties.Provider provider(String protocol, String baseUrl, String apiKey,
                                                       Map<String, String> headers, CatalogProperties.FreeTier freeTier) {
         return new CatalogProperties.Provider(protocol, baseUrl, apiKey, false, Duration.ofSeconds(60),
-                Duration.ofSeconds(5), null, headers, freeTier, DEFAULT_BREAKER);
+                Duration.ofSeconds(5), null, headers, freeTier, DEFAULT_BREAKER, "max_tokens");
     }
 
     public static CatalogProperties.Provider provider(String protocol, String baseUrl, String apiKey) {

@@ -19,9 +19,9 @@ import dev.caravan.provider.ProviderJson;
 final class AnthropicRequests {
 
     /**
-     * Anthropic requires max_tokens. When the client sets none, the catalog model's max-output-tokens
-     * is sent (what the credit hold assumed), else this, caravan.billing.default-max-output-tokens's
-     * default.
+     * Anthropic requires max_tokens. The gateway always sends the output limit the credit hold covers
+     * (which includes thinking: Anthropic counts it against max_tokens); without one (a direct call),
+     * the catalog model's max-output-tokens, else this, caravan.billing.default-max-output-tokens's default.
      */
     static final int DEFAULT_MAX_TOKENS = 4096;
     /** Anthropic's smallest thinking budget. */

@@ -146,6 +146,8 @@ final class GeminiRequests {
 
     private static ObjectNode generationConfig(ChatRequest chat) {
         ObjectNode config = ProviderJson.object();
+        // the output limit the hold covers, always set on the gateway's path; Gemini counts the model's
+        // thoughts against it (observed: thinking alone can end an answer with MAX_TOKENS)
         if (chat.maxTokens() != null) {
             config.put("maxOutputTokens", chat.maxTokens());
         }

@@ -9,7 +9,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.caravan.api.ClientRequest;
 import dev.caravan.api.GatewayException;
 import dev.caravan.api.Operation;
+import dev.caravan.api.PricedOptions;
 import dev.caravan.catalog.Backend;
+import dev.caravan.catalog.CatalogProperties;
+import dev.caravan.provider.ProtocolFeatures;
 import dev.caravan.provider.ProviderAdapter;
 import dev.caravan.provider.StreamTranslator;
 import dev.caravan.provider.UpstreamErrors;
@@ -27,6 +30,9 @@ public class OpenAiAdapter implements ProviderAdapter {
     /** OpenRouter-style routing controls the gateway consumes; OpenAI itself rejects unknown fields. */
     private static final List<String> GATEWAY_FIELDS = List.of("models", "route", "provider", "transforms");
 
+    /** {@code metadata} is only kept with stored completions. */
+    private static final List<String> RETENTION_FIELDS = List.of("store", "metadata");
+
     private static final StreamTranslator PASS_THROUGH = (event, data, emit) -> emit.accept(data);
 
     private final ObjectMapper json;
@@ -40,11 +46,31 @@ public class OpenAiAdapter implements ProviderAdapter {
         return "openai";
     }
 
+    /** n up to OpenAI's own bound, the choices in one answer; service_tier and audio passed on. */
+    private static final ProtocolFeatures FEATURES = new ProtocolFeatures(PricedOptions.MAX_CHOICES, true);
+
+    @Override
+    public ProtocolFeatures features() {
+        return FEATURES;
+    }
+
     @Override
     public UpstreamRequest toUpstreamRequest(ClientRequest request, Backend backend, String baseUrl) {
         ObjectNode body = request.body().deepCopy();
         body.put("model", backend.upstreamModel());
         body.remove(GATEWAY_FIELDS);
+        // the privacy promise: nothing is stored at the provider (store:true was refused; false is
+        // OpenAI's default, and not every OpenAI-compatible provider accepts the field)
+        body.remove(RETENTION_FIELDS);
+        if (request.priced().serviceTier() == null) {
+            body.remove("service_tier"); // "auto": what the provider does without one, at the backend's own prices
+        }
+        if (request.maxTokens() != null) {
+            // the limit the credit hold covers, in the one field this provider reads: both fields at
+            // once are refused by OpenAI, and its reasoning models refuse max_tokens
+            body.remove(CatalogProperties.Provider.MAX_TOKENS_FIELDS);
+            body.put(backend.provider().maxTokensField(), request.maxTokens());
+        }
         if (request.stream()) {
             // Always ask for usage so the stream can be billed; the metering tap hides the usage
             // chunk from clients that did not ask for it.
