@@ -27,6 +27,7 @@ class EmbeddedDatabaseRestartTest {
 
     private static final HttpClient HTTP = HttpClient.newHttpClient();
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String ADMIN_TOKEN = "restart-admin-token-0123456789abcdef";
 
     @Test
     void accountsAndCreditsSurviveARestart() throws Exception {
@@ -38,7 +39,7 @@ class EmbeddedDatabaseRestartTest {
             String base = base(first);
             accountId = JSON.readTree(admin(base, "POST", "/admin/accounts", "{\"name\":\"Durable\"}").body()).path("id").asText();
             HttpRequest topUp = HttpRequest.newBuilder(URI.create(base + "/admin/accounts/" + accountId + "/credits"))
-                    .header("Authorization", "Bearer restart-admin").header("Content-Type", "application/json")
+                    .header("Authorization", "Bearer " + ADMIN_TOKEN).header("Content-Type", "application/json")
                     .header("Idempotency-Key", "once").POST(HttpRequest.BodyPublishers.ofString("{\"amount\":7.25}")).build();
             assertThat(HTTP.send(topUp, HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(200);
             // answered, then the gateway stops at once: its settlement is still waiting in a batch
@@ -63,7 +64,7 @@ class EmbeddedDatabaseRestartTest {
 
     private static ConfigurableApplicationContext start(String url, Path dir) {
         return new SpringApplicationBuilder(CaravanApplication.class).run("--server.port=0",
-                "--spring.datasource.url=" + url, "--caravan.admin.token=restart-admin",
+                "--spring.datasource.url=" + url, "--caravan.admin.token=" + ADMIN_TOKEN,
                 "--caravan.demo.key-file=" + dir.resolve("demo-api-key"),
                 // a batch that would wait a minute: only the stop can settle it in time
                 "--caravan.billing.settlement-batch-interval=60000");
@@ -75,7 +76,7 @@ class EmbeddedDatabaseRestartTest {
 
     private static HttpResponse<String> admin(String base, String method, String path, String body) throws Exception {
         return HTTP.send(HttpRequest.newBuilder(URI.create(base + path))
-                .header("Authorization", "Bearer restart-admin").header("Content-Type", "application/json")
+                .header("Authorization", "Bearer " + ADMIN_TOKEN).header("Content-Type", "application/json")
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
                 .build(), HttpResponse.BodyHandlers.ofString());
     }
