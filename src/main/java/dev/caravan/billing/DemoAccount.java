@@ -47,7 +47,7 @@ public class DemoAccount implements ApplicationRunner {
             accounts.createWithId(ACCOUNT_ID, "Demo account", null);
             accounts.addCredits(ACCOUNT_ID, credit, "demo credit", "demo-initial-credit");
         }
-        String key = accounts.createKey(ACCOUNT_ID, "demo", null, null, null).secret();
+        String key = accounts.createKey(ACCOUNT_ID, new Accounts.KeySpec("demo", null, null, null, null, null)).secret();
         Path parent = keyFile.toAbsolutePath().getParent();
         Files.createDirectories(parent);
         Path temp = Files.createTempFile(parent, ".demo-api-key", ".tmp");
