@@ -39,6 +39,7 @@ final class PlatformHttpFrontFilter extends HttpFilter {
 
     private final PlatformHttpFront front;
     private final Limits limits;
+    private final InternalCallToken internalCalls;
     private final Semaphore inFlight;
     private final long maxResponseNanos;
 
@@ -53,9 +54,10 @@ final class PlatformHttpFrontFilter extends HttpFilter {
                   Duration bodyReadTimeout) {
     }
 
-    PlatformHttpFrontFilter(PlatformHttpFront front, Limits limits) {
+    PlatformHttpFrontFilter(PlatformHttpFront front, Limits limits, InternalCallToken internalCalls) {
         this.front = front;
         this.limits = limits;
+        this.internalCalls = internalCalls;
         // fair: a request that waited longest gets the next place
         this.inFlight = limits.maxInFlight() > 0 ? new Semaphore(limits.maxInFlight(), true) : null;
         this.maxResponseNanos = ResponseDeadline.nanosOf(limits.maxResponse());
@@ -78,7 +80,9 @@ final class PlatformHttpFrontFilter extends HttpFilter {
             ErrorResponses.write(response, refused, true);
             return;
         }
-        boolean placeNeeded = inFlight != null;
+        // the gateway calling itself (the demo provider) already holds a place: waiting for a second
+        // one could wait for itself
+        boolean placeNeeded = inFlight != null && !internalCalls.presentIn(request);
         if (placeNeeded && !admitted()) {
             ErrorResponses.write(response, new GatewayException(503, "service_unavailable", "gateway_overloaded", null,
                     "The gateway is serving as many requests as it may; retry shortly.", RETRY_AFTER_SECONDS), false);

@@ -21,7 +21,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The embedded default keeps accounts, credits and usage across a restart: an H2 file, not memory.
- * And a stop settles what was answered just before it (settlement batches are flushed, not dropped).
+ * And a stop settles what was answered just before it (settlement batches are flushed, not dropped),
+ * and a start brings the demo key's model scope up to date.
  */
 class EmbeddedDatabaseRestartTest {
 
@@ -51,6 +52,8 @@ class EmbeddedDatabaseRestartTest {
                     .build(), HttpResponse.BodyHandlers.ofString());
             assertThat(answer.statusCode()).isEqualTo(200);
             requestId = answer.headers().firstValue("X-Request-Id").orElseThrow();
+            // a demo key from before key scopes existed
+            first.getBean(JdbcTemplate.class).update("UPDATE api_keys SET models = NULL WHERE account_id = 'acct_demo'");
         }
         try (ConfigurableApplicationContext second = start(url, dir)) {
             JsonNode account = JSON.readTree(admin(base(second), "GET", "/admin/accounts/" + accountId, null).body());
@@ -59,6 +62,9 @@ class EmbeddedDatabaseRestartTest {
             assertThat(jdbc.queryForObject("SELECT COUNT(*) FROM usage_records WHERE request_id = ?", Integer.class,
                     requestId)).isEqualTo(1);
             assertThat(jdbc.queryForObject("SELECT COUNT(*) FROM holds", Integer.class)).isZero();
+            // each start limits the demo account's keys to the demo models again
+            assertThat(jdbc.queryForList("SELECT models FROM api_keys WHERE account_id = 'acct_demo'", String.class))
+                    .singleElement().isEqualTo("[\"demo\",\"demo-embedding\"]");
         }
     }
 
