@@ -1,9 +1,7 @@
 package dev.caravan.admin;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-
 import dev.caravan.api.GatewayException;
+import dev.caravan.auth.OperatorToken;
 import org.springframework.beans.factory.annotation.Value;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -13,15 +11,16 @@ import org.springframework.web.servlet.HandlerInterceptor;
 /**
  * The admin API's bearer token, {@code CARAVAN_ADMIN_TOKEN}; without it configured the admin API is off.
  * Checked for every handler under {@code /admin/} (see {@link AdminWebConfig}), so that no admin
- * endpoint can forget it.
+ * endpoint can forget it. The rules of the configured value (trimmed, at least 32 characters) are
+ * {@link OperatorToken}'s.
  */
 @Component
 public class AdminToken implements HandlerInterceptor {
 
-    private final byte[] token;
+    private final OperatorToken token;
 
     public AdminToken(@Value("${caravan.admin.token:}") String token) {
-        this.token = token.isBlank() ? null : token.getBytes(StandardCharsets.UTF_8);
+        this.token = OperatorToken.of(token, "caravan.admin.token", "CARAVAN_ADMIN_TOKEN");
     }
 
     @Override
@@ -32,13 +31,11 @@ public class AdminToken implements HandlerInterceptor {
 
     /** Refuses (403 when the admin API is off, 401 on a missing or wrong token) unless the header carries the token. */
     public void check(String authorization) {
-        if (token == null) {
+        if (!token.configured()) {
             throw new GatewayException(403, "permission_error", "admin_api_disabled", null,
                     "The admin API is off: set CARAVAN_ADMIN_TOKEN to turn it on.", null);
         }
-        String presented = authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)
-                ? authorization.substring(7).trim() : "";
-        if (!MessageDigest.isEqual(token, presented.getBytes(StandardCharsets.UTF_8))) {
+        if (!token.matches(authorization)) {
             throw new GatewayException(401, "invalid_request_error", "invalid_admin_token", null,
                     "Missing or wrong admin token: send 'Authorization: Bearer <CARAVAN_ADMIN_TOKEN>'.", null);
         }

@@ -4,28 +4,27 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.util.List;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.apache.camel.Exchange;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Component;
 
 /**
- * Reads the request body (bounded by {@code caravan.http.max-request-bytes}) and checks the OpenAI
- * request shape, so that malformed input is refused here with a 400 naming the field, before any
- * money or upstream is involved.
+ * Reads the request body and checks the OpenAI request shape, so that malformed input is refused
+ * here with a 400 naming the field, before any money or upstream is involved. The HTTP front has
+ * already read the body within {@code caravan.http.max-request-bytes}; the bound here is a second
+ * line, for a route reached another way. JSON is read with {@link ClientJson}'s limits.
  */
 @Component("clientRequests")
 public class ClientRequestParser {
 
     private static final List<String> ROLES = List.of("system", "developer", "user", "assistant", "tool", "function");
 
-    private final ObjectMapper json;
+    private final ClientJson json;
     private final int maxRequestBytes;
 
-    public ClientRequestParser(ObjectMapper json, @Value("${caravan.http.max-request-bytes:8388608}") int maxRequestBytes) {
+    public ClientRequestParser(ClientJson json, @Value("${caravan.http.max-request-bytes:8388608}") int maxRequestBytes) {
         this.json = json;
         this.maxRequestBytes = maxRequestBytes;
     }
@@ -61,28 +60,14 @@ public class ClientRequestParser {
     }
 
     private ObjectNode readObject(Exchange exchange) {
-        byte[] raw = readBounded(exchange);
-        JsonNode node;
-        try {
-            node = json.readTree(raw);
-        } catch (JsonProcessingException e) {
-            // The parser's message quotes the offending input: say where, not what.
-            throw GatewayException.invalidRequest(null, "The request body is not valid JSON (at line "
-                    + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ").");
-        } catch (IOException e) {
-            throw GatewayException.invalidRequest(null, "The request body could not be read.");
-        }
-        if (node == null || !node.isObject()) {
+        JsonNode node = json.read(readBounded(exchange));
+        if (!node.isObject()) {
             throw GatewayException.invalidRequest(null, "The request body must be a JSON object.");
         }
         return (ObjectNode) node;
     }
 
     private byte[] readBounded(Exchange exchange) {
-        Long declared = exchange.getMessage().getHeader(Exchange.CONTENT_LENGTH, Long.class);
-        if (declared != null && declared > maxRequestBytes) {
-            throw GatewayException.tooLarge(maxRequestBytes);
-        }
         Object body = exchange.getMessage().getBody();
         if (body == null) {
             throw GatewayException.invalidRequest(null, "The request body is empty.");

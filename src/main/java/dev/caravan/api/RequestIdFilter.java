@@ -16,8 +16,11 @@ import org.springframework.stereotype.Component;
 import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
- * Gives every request, and so every response, an {@code X-Request-Id} made by the gateway. A client's
- * own {@code X-Request-Id} is replaced, not trusted: the id keys usage records and generation lookups.
+ * Gives every request, and so every response, an {@code X-Request-Id} made by the gateway. The id keys
+ * holds, usage records and generation lookups, so only the gateway makes it: it travels as the request
+ * attribute {@link #ATTRIBUTE} (the routes' {@code requestId} variable, see {@link RequestContext}). A
+ * client's own {@code X-Request-Id} is replaced by it, so that a route that echoes headers cannot
+ * answer with the client's.
  * The API speaks only JSON, so a body sent as a form (what {@code curl -d} does without a
  * Content-Type) is read as the JSON it is, instead of being consumed as form fields.
  */
@@ -26,6 +29,7 @@ import org.springframework.web.filter.OncePerRequestFilter;
 public class RequestIdFilter extends OncePerRequestFilter {
 
     public static final String HEADER = "X-Request-Id";
+    public static final String ATTRIBUTE = "dev.caravan.requestId";
     private static final char[] ALPHABET = "0123456789abcdefghijklmnopqrstuvwxyz".toCharArray();
     private static final SecureRandom RANDOM = new SecureRandom();
 
@@ -33,8 +37,18 @@ public class RequestIdFilter extends OncePerRequestFilter {
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws ServletException, IOException {
         String id = newId();
+        request.setAttribute(ATTRIBUTE, id);
         response.setHeader(HEADER, id);
         chain.doFilter(new WithRequestId(request, id), response);
+    }
+
+    /** The id the gateway gave this request. */
+    public static String idOf(HttpServletRequest request) {
+        Object id = request.getAttribute(ATTRIBUTE);
+        if (!(id instanceof String gatewayId)) {
+            throw new IllegalStateException("The request has no id: RequestIdFilter did not run for it");
+        }
+        return gatewayId;
     }
 
     static String newId() {

@@ -5,13 +5,23 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.util.Base64;
+import java.util.Collection;
 import java.util.HexFormat;
+import java.util.List;
+import java.util.Set;
 
-/** API keys: {@code cvn-} plus 32 random bytes, URL-safe; stored only as their SHA-256. */
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+/** API keys: {@code cvn-} plus 32 random bytes, URL-safe; stored only as their SHA-256. Ids, and the stored model scope. */
 public final class ApiKeyFormat {
 
     public static final String PREFIX = "cvn-";
     private static final SecureRandom RANDOM = new SecureRandom();
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final TypeReference<List<String>> STRINGS = new TypeReference<>() {
+    };
 
     private ApiKeyFormat() {
     }
@@ -33,6 +43,29 @@ public final class ApiKeyFormat {
             return HexFormat.of().formatHex(digest.digest(key.getBytes(StandardCharsets.UTF_8)));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
+        }
+    }
+
+    /** A key's model scope as the {@code api_keys.models} column holds it: a JSON array, or null for none. */
+    public static String scopeColumn(Collection<String> models) {
+        if (models == null) {
+            return null;
+        }
+        try {
+            return JSON.writeValueAsString(models);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public static Set<String> scopeOf(String column) {
+        if (column == null) {
+            return null;
+        }
+        try {
+            return Set.copyOf(JSON.readValue(column, STRINGS));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("api_keys.models holds no JSON array of model ids", e);
         }
     }
 

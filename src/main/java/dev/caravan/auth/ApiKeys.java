@@ -7,75 +7,120 @@ import java.util.List;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.caravan.api.GatewayException;
+import dev.caravan.api.RequestContext;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import jakarta.servlet.http.HttpServletRequest;
 import org.apache.camel.Exchange;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 
 /**
- * The authenticate step. Finds the key by its SHA-256; the lookup is cached, which cannot make a
- * revocation late: every billed request re-checks revocation and expiry in the same atomic statement
- * that reserves its credit (see {@code Reservations}), and the read-only caller endpoints look the
- * key up fresh.
+ * The authenticate step. The key comes only from the request's real {@code Authorization} header
+ * (never from a query parameter or a message header) and is found by its SHA-256. Lookups are cached
+ * both ways: a valid key for 5 minutes, which cannot make a revocation late (every billed request
+ * re-checks revocation and expiry in the statement that reserves its credit, see
+ * {@code Reservations}, and the caller endpoints look the key up fresh); an unknown or revoked key for
+ * a minute, so that it costs one lookup, not one per request. A failed lookup is counted against the
+ * client's address ({@link FailedAuthentications}). A database failure is not a refusal: it propagates
+ * as it is and is never cached.
  */
 @Component("apiKeys")
 public class ApiKeys {
 
     private final JdbcTemplate jdbc;
     private final RequestRateLimiter rateLimiter;
-    private final Cache<String, Caller> cache = Caffeine.newBuilder()
+    private final KeyConcurrency concurrency;
+    private final FailedAuthentications failures;
+    private final Counter lookups;
+    private final Cache<String, Caller> known = Caffeine.newBuilder()
             .maximumSize(100_000).expireAfterWrite(Duration.ofMinutes(5)).build();
+    /** Unknown and revoked key hashes, with why they were refused. */
+    private final Cache<String, String> refused = Caffeine.newBuilder()
+            .maximumSize(100_000).expireAfterWrite(Duration.ofMinutes(1)).build();
 
-    public ApiKeys(JdbcTemplate jdbc, RequestRateLimiter rateLimiter) {
+    public ApiKeys(JdbcTemplate jdbc, RequestRateLimiter rateLimiter, KeyConcurrency concurrency,
+                   FailedAuthentications failures, MeterRegistry meters) {
         this.jdbc = jdbc;
         this.rateLimiter = rateLimiter;
+        this.concurrency = concurrency;
+        this.failures = failures;
+        this.lookups = Counter.builder("caravan.auth.key.lookups")
+                .description("API keys looked up in the database (cache misses)").register(meters);
     }
 
-    /** Route step: sets the {@code caller} variable, or fails with 401 / 429. */
+    /**
+     * Route step: sets the {@code caller} variable, or fails with 401, or 429 (the client's address
+     * failed too often, the key has too many requests in flight, or is over its rpm_limit).
+     */
     public void authenticate(Exchange exchange) {
-        String key = bearer(exchange.getMessage().getHeader("Authorization", String.class));
-        String hash = ApiKeyFormat.sha256(key);
-        Caller caller = cache.getIfPresent(hash);
+        HttpServletRequest request = RequestContext.httpRequest(exchange, "apiKeys.authenticate");
+        String hash = ApiKeyFormat.sha256(bearer(request.getHeader("Authorization")));
+        Caller caller = known.getIfPresent(hash);
         if (caller == null) {
-            caller = lookup(hash);
-            cache.put(hash, caller);
+            caller = lookup(hash, request.getRemoteAddr());
         }
-        if (caller.expiresAt() != null && !caller.expiresAt().isAfter(Instant.now())) {
-            throw unauthorized("This API key has expired.");
-        }
+        checkExpiry(caller);
+        concurrency.admit(caller, exchange);
         rateLimiter.admit(caller);
         exchange.setVariable("caller", caller);
     }
 
     /** For the caller endpoints: a fresh lookup, so a revoked key is refused at once. */
-    public Caller authenticateFresh(String authorization) {
-        Caller caller = lookup(ApiKeyFormat.sha256(bearer(authorization)));
-        if (caller.expiresAt() != null && !caller.expiresAt().isAfter(Instant.now())) {
-            throw unauthorized("This API key has expired.");
-        }
+    public Caller authenticateFresh(String authorization, String clientAddress) {
+        String hash = ApiKeyFormat.sha256(bearer(authorization));
+        // a key this instance knows as valid is not held back by its address's failures
+        Caller caller = known.getIfPresent(hash) != null ? query(hash, clientAddress) : lookup(hash, clientAddress);
+        checkExpiry(caller);
         return caller;
     }
 
     /** Drops a key from this instance's cache (other instances rely on the reservation re-check). */
     public void forget(String keyHash) {
-        cache.invalidate(keyHash);
+        known.invalidate(keyHash);
     }
 
-    private Caller lookup(String hash) {
-        List<Caller> found = jdbc.query("""
-                SELECT id, account_id, name, rpm_limit, spend_limit, expires_at, revoked_at
-                FROM api_keys WHERE key_hash = ?""", (rs, i) -> {
-            if (rs.getTimestamp("revoked_at") != null) {
-                throw unauthorized("This API key has been revoked.");
-            }
-            java.sql.Timestamp expires = rs.getTimestamp("expires_at");
-            return new Caller(rs.getString("id"), rs.getString("account_id"), rs.getString("name"),
-                    (Integer) rs.getObject("rpm_limit"), rs.getBigDecimal("spend_limit"),
-                    expires == null ? null : expires.toInstant());
-        }, hash);
-        if (found.isEmpty()) {
-            throw unauthorized("Incorrect API key provided.");
+    private Caller lookup(String hash, String clientAddress) {
+        failures.check(clientAddress);
+        String refusedBecause = refused.getIfPresent(hash);
+        if (refusedBecause != null) {
+            failures.failed(clientAddress);
+            throw unauthorized(refusedBecause);
         }
-        return found.get(0);
+        return query(hash, clientAddress);
+    }
+
+    private Caller query(String hash, String clientAddress) {
+        lookups.increment();
+        List<KeyRow> found = jdbc.query("""
+                SELECT id, account_id, name, rpm_limit, spend_limit, expires_at, revoked_at, max_concurrent_requests,
+                  models
+                FROM api_keys WHERE key_hash = ?""", (rs, i) -> new KeyRow(rs.getTimestamp("revoked_at") != null,
+                new Caller(rs.getString("id"), rs.getString("account_id"), rs.getString("name"),
+                        (Integer) rs.getObject("rpm_limit"), rs.getBigDecimal("spend_limit"),
+                        rs.getTimestamp("expires_at") == null ? null : rs.getTimestamp("expires_at").toInstant(),
+                        (Integer) rs.getObject("max_concurrent_requests"), ApiKeyFormat.scopeOf(rs.getString("models")))),
+                hash);
+        String refusal = found.isEmpty() ? "Incorrect API key provided."
+                : found.get(0).revoked() ? "This API key has been revoked." : null;
+        if (refusal != null) {
+            known.invalidate(hash);
+            refused.put(hash, refusal);
+            failures.failed(clientAddress);
+            throw unauthorized(refusal);
+        }
+        Caller caller = found.get(0).caller();
+        known.put(hash, caller);
+        return caller;
+    }
+
+    private record KeyRow(boolean revoked, Caller caller) {
+    }
+
+    private static void checkExpiry(Caller caller) {
+        if (caller.expiresAt() != null && !caller.expiresAt().isAfter(Instant.now())) {
+            throw unauthorized("This API key has expired.");
+        }
     }
 
     private static String bearer(String authorization) {

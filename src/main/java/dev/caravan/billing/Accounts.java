@@ -5,7 +5,9 @@ import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
+import dev.caravan.api.ClientInput;
 import dev.caravan.api.GatewayException;
 import dev.caravan.auth.ApiKeyFormat;
 import dev.caravan.auth.ApiKeys;
@@ -27,8 +29,21 @@ public class Accounts {
     }
 
     public record Key(String id, String accountId, String name, String prefix, Integer rpmLimit, BigDecimal spendLimit,
-                      BigDecimal spent, BigDecimal held, Instant expiresAt, Instant revokedAt, Instant createdAt) {
+                      BigDecimal spent, BigDecimal held, Instant expiresAt, Instant revokedAt, Instant createdAt,
+                      Integer maxConcurrentRequests, Set<String> models) {
     }
+
+    /**
+     * What a new key is allowed; all but the name optional (null).
+     *
+     * @param models the catalog model ids the key may use; null: every model
+     */
+    public record KeySpec(String name, Integer rpmLimit, BigDecimal spendLimit, Instant expiresAt,
+                          Integer maxConcurrentRequests, List<String> models) {
+    }
+
+    /** The longest model scope stored (the api_keys.models column), as its JSON. */
+    public static final int MAX_SCOPE_LENGTH = 20000;
 
     public record NewKey(Key key, String secret) {
     }
@@ -57,6 +72,9 @@ public class Accounts {
     }
 
     public Account get(String id) {
+        if (!ClientInput.isId(id)) {
+            throw notFound("account", id);
+        }
         List<Account> found = jdbc.query("""
                 SELECT a.id, a.name, a.email, a.balance, a.held, a.created_at,
                   (SELECT COALESCE(SUM(amount), 0) FROM credit_purchases p WHERE p.account_id = a.id) AS total_credits,
@@ -111,17 +129,35 @@ public class Accounts {
         }
     }
 
-    public NewKey createKey(String accountId, String name, Integer rpmLimit, BigDecimal spendLimit, Instant expiresAt) {
+    public NewKey createKey(String accountId, KeySpec spec) {
         get(accountId);
         String secret = ApiKeyFormat.newKey();
         String id = ApiKeyFormat.newId("key");
         jdbc.update("""
                 INSERT INTO api_keys (id, account_id, name, prefix, key_hash, rpm_limit, spend_limit, spent, held,
-                    expires_at, created_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, 0, 0, ?, ?)""", id, accountId, name, ApiKeyFormat.displayPrefix(secret),
-                ApiKeyFormat.sha256(secret), rpmLimit, spendLimit == null ? null : Money.ledger(spendLimit),
-                expiresAt == null ? null : Timestamp.from(expiresAt), Timestamp.from(Instant.now()));
+                    expires_at, created_at, max_concurrent_requests, models)
+                VALUES (?, ?, ?, ?, ?, ?, ?, 0, 0, ?, ?, ?, ?)""", id, accountId, spec.name(),
+                ApiKeyFormat.displayPrefix(secret), ApiKeyFormat.sha256(secret), spec.rpmLimit(),
+                spec.spendLimit() == null ? null : Money.ledger(spec.spendLimit()),
+                spec.expiresAt() == null ? null : Timestamp.from(spec.expiresAt()), Timestamp.from(Instant.now()),
+                spec.maxConcurrentRequests(), scopeColumn(spec.models()));
         return new NewKey(key(id), secret);
+    }
+
+    /** Sets the model scope of every key of the account (null: every model); cached keys follow within minutes. */
+    public void limitKeysToModels(String accountId, List<String> models) {
+        List<String> hashes = jdbc.queryForList("SELECT key_hash FROM api_keys WHERE account_id = ?", String.class, accountId);
+        jdbc.update("UPDATE api_keys SET models = ? WHERE account_id = ?", scopeColumn(models), accountId);
+        hashes.forEach(apiKeys::forget);
+    }
+
+    private static String scopeColumn(List<String> models) {
+        String column = ApiKeyFormat.scopeColumn(models);
+        if (column != null && column.length() > MAX_SCOPE_LENGTH) {
+            throw GatewayException.invalidRequest("models", "'models' lists more than the " + MAX_SCOPE_LENGTH
+                    + " characters a key's scope may take.");
+        }
+        return column;
     }
 
     public List<Key> keys(String accountId) {
@@ -130,6 +166,9 @@ public class Accounts {
     }
 
     public Key key(String keyId) {
+        if (!ClientInput.isId(keyId)) {
+            throw notFound("key", keyId);
+        }
         List<Key> found = jdbc.query("SELECT * FROM api_keys WHERE id = ?", this::mapKey, keyId);
         if (found.isEmpty()) {
             throw notFound("key", keyId);
@@ -151,7 +190,8 @@ public class Accounts {
         return new Key(rs.getString("id"), rs.getString("account_id"), rs.getString("name"), rs.getString("prefix"),
                 (Integer) rs.getObject("rpm_limit"), rs.getBigDecimal("spend_limit"), rs.getBigDecimal("spent"),
                 rs.getBigDecimal("held"), instant(rs.getTimestamp("expires_at")), instant(rs.getTimestamp("revoked_at")),
-                instant(rs.getTimestamp("created_at")));
+                instant(rs.getTimestamp("created_at")), (Integer) rs.getObject("max_concurrent_requests"),
+                ApiKeyFormat.scopeOf(rs.getString("models")));
     }
 
     private static Instant instant(Timestamp timestamp) {
@@ -159,7 +199,9 @@ public class Accounts {
     }
 
     static GatewayException notFound(String what, String id) {
+        // an id that cannot exist is not quoted back at length
+        String shown = ClientInput.isId(id) ? "'" + id + "'" : "like that";
         return new GatewayException(404, "invalid_request_error", what + "_not_found", null,
-                "No " + what + " with id '" + id + "'.", null);
+                "No " + what + " with id " + shown + ".", null);
     }
 }

@@ -50,6 +50,16 @@ public class BillingJson {
         money(node, "held", key.held());
         money(node, "limit_remaining", key.spendLimit() == null ? null
                 : key.spendLimit().subtract(key.spent()).subtract(key.held()).max(BigDecimal.ZERO));
+        if (key.maxConcurrentRequests() == null) {
+            node.putNull("max_concurrent_requests");
+        } else {
+            node.put("max_concurrent_requests", key.maxConcurrentRequests());
+        }
+        if (key.models() == null) {
+            node.putNull("models");
+        } else {
+            key.models().stream().sorted().forEach(node.putArray("models")::add);
+        }
         node.put("expires_at", key.expiresAt() == null ? null : key.expiresAt().toString());
         node.put("revoked_at", key.revokedAt() == null ? null : key.revokedAt().toString());
         node.put("created_at", key.createdAt().toString());

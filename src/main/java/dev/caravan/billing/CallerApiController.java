@@ -6,12 +6,17 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.caravan.api.GatewayException;
 import dev.caravan.auth.ApiKeys;
 import dev.caravan.auth.Caller;
+import jakarta.servlet.http.HttpServletRequest;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
-/** The caller's own data, with the caller's own key: credits, the key, one generation, usage history. */
+/**
+ * The caller's own data, with the caller's own key: credits, the key, one generation, usage history.
+ * The key is read from the real {@code Authorization} header only; client values are checked
+ * before they reach SQL ({@link UsageQueries}, {@link UsageFilters}).
+ */
 @RestController
 public class CallerApiController {
 
@@ -28,8 +33,9 @@ public class CallerApiController {
     }
 
     @GetMapping(path = "/v1/credits", produces = "application/json")
-    public ObjectNode credits(@RequestHeader(value = "Authorization", required = false) String authorization) {
-        Caller caller = apiKeys.authenticateFresh(authorization);
+    public ObjectNode credits(@RequestHeader(value = "Authorization", required = false) String authorization,
+                              HttpServletRequest request) {
+        Caller caller = apiKeys.authenticateFresh(authorization, request.getRemoteAddr());
         Accounts.Account account = accounts.get(caller.accountId());
         ObjectNode data = json.object();
         BillingJson.money(data, "total_credits", account.totalCredits());
@@ -41,8 +47,9 @@ public class CallerApiController {
     }
 
     @GetMapping(path = "/v1/key", produces = "application/json")
-    public ObjectNode key(@RequestHeader(value = "Authorization", required = false) String authorization) {
-        Caller caller = apiKeys.authenticateFresh(authorization);
+    public ObjectNode key(@RequestHeader(value = "Authorization", required = false) String authorization,
+                          HttpServletRequest request) {
+        Caller caller = apiKeys.authenticateFresh(authorization, request.getRemoteAddr());
         ObjectNode data = json.key(accounts.key(caller.keyId()));
         data.put("label", caller.keyName());
         return json.data(data);
@@ -50,8 +57,8 @@ public class CallerApiController {
 
     @GetMapping(path = "/v1/generation", produces = "application/json")
     public ObjectNode generation(@RequestHeader(value = "Authorization", required = false) String authorization,
-                                 @RequestParam(value = "id", required = false) String id) {
-        Caller caller = apiKeys.authenticateFresh(authorization);
+                                 @RequestParam(value = "id", required = false) String id, HttpServletRequest request) {
+        Caller caller = apiKeys.authenticateFresh(authorization, request.getRemoteAddr());
         if (id == null || id.isBlank()) {
             throw GatewayException.invalidRequest("id", "'id' (the request id from X-Request-Id) is required.");
         }
@@ -60,8 +67,8 @@ public class CallerApiController {
 
     @GetMapping(path = "/v1/usage", produces = "application/json")
     public ObjectNode usage(@RequestHeader(value = "Authorization", required = false) String authorization,
-                            @RequestParam Map<String, String> query) {
-        Caller caller = apiKeys.authenticateFresh(authorization);
+                            @RequestParam Map<String, String> query, HttpServletRequest request) {
+        Caller caller = apiKeys.authenticateFresh(authorization, request.getRemoteAddr());
         return json.usagePage(usage.page(UsageFilters.parse(caller.accountId(), query)));
     }
 }

@@ -4,8 +4,11 @@ import java.io.IOException;
 import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Set;
 
+import dev.caravan.catalog.Catalog;
+import dev.caravan.catalog.CatalogModel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Value;
@@ -17,6 +20,11 @@ import org.springframework.stereotype.Component;
  * Makes the quick start work with authentication on: with the demo switched on, the first start
  * creates a demo account with a small credit and writes a key for it to a file only the owner can
  * read. The key is never logged. Delete the file to get a new key for the same account.
+ *
+ * <p>The demo account's credit is free money, so its keys reach only the demo models: the catalog
+ * models all of whose backends are on this gateway itself (a base-url that is a path, the demo
+ * provider). Every start brings the scope of the demo account's keys up to date with the catalog,
+ * whether the demo is on or not, so a key made before scopes existed is limited too.
  */
 @Component
 public class DemoAccount implements ApplicationRunner {
@@ -25,14 +33,16 @@ public class DemoAccount implements ApplicationRunner {
     private static final Logger log = LoggerFactory.getLogger(DemoAccount.class);
 
     private final Accounts accounts;
+    private final Catalog catalog;
     private final boolean enabled;
     private final Path keyFile;
     private final BigDecimal credit;
 
-    public DemoAccount(Accounts accounts, @Value("${caravan.demo.enabled:false}") boolean enabled,
+    public DemoAccount(Accounts accounts, Catalog catalog, @Value("${caravan.demo.enabled:false}") boolean enabled,
                        @Value("${caravan.demo.key-file:data/demo-api-key}") Path keyFile,
                        @Value("${caravan.demo.credit:5.00}") BigDecimal credit) {
         this.accounts = accounts;
+        this.catalog = catalog;
         this.enabled = enabled;
         this.keyFile = keyFile;
         this.credit = credit;
@@ -40,14 +50,28 @@ public class DemoAccount implements ApplicationRunner {
 
     @Override
     public void run(ApplicationArguments args) throws IOException {
-        if (!enabled || Files.exists(keyFile)) {
-            return;
+        List<String> demoModels = demoModels();
+        if (enabled && !Files.exists(keyFile)) {
+            writeNewKey(demoModels);
         }
+        if (accounts.exists(ACCOUNT_ID)) {
+            accounts.limitKeysToModels(ACCOUNT_ID, demoModels);
+        }
+    }
+
+    private List<String> demoModels() {
+        return catalog.models().stream()
+                .filter(model -> model.backends().stream().allMatch(backend -> backend.provider().baseUrl().startsWith("/")))
+                .map(CatalogModel::id).toList();
+    }
+
+    private void writeNewKey(List<String> demoModels) throws IOException {
         if (!accounts.exists(ACCOUNT_ID)) {
             accounts.createWithId(ACCOUNT_ID, "Demo account", null);
             accounts.addCredits(ACCOUNT_ID, credit, "demo credit", "demo-initial-credit");
         }
-        String key = accounts.createKey(ACCOUNT_ID, "demo", null, null, null).secret();
+        String key = accounts.createKey(ACCOUNT_ID, new Accounts.KeySpec("demo", null, null, null, null, demoModels))
+                .secret();
         Path parent = keyFile.toAbsolutePath().getParent();
         Files.createDirectories(parent);
         Path temp = Files.createTempFile(parent, ".demo-api-key", ".tmp");
@@ -59,6 +83,7 @@ public class DemoAccount implements ApplicationRunner {
         }
         Files.writeString(temp, key + System.lineSeparator());
         Files.move(temp, keyFile, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-        log.info("Demo account {} is ready; its API key is in {} (readable by you only)", ACCOUNT_ID, keyFile);
+        log.info("Demo account {} is ready; its API key is in {} (readable by you only) and reaches the models {}",
+                ACCOUNT_ID, keyFile, demoModels);
     }
 }

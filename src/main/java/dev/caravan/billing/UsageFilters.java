@@ -6,10 +6,14 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 import java.util.Map;
 
+import dev.caravan.api.ClientInput;
 import dev.caravan.api.GatewayException;
 
 /** The query parameters of a usage listing, shared by the caller and admin APIs. */
 public final class UsageFilters {
+
+    /** usage_records.model is VARCHAR(200). */
+    private static final int MAX_MODEL_LENGTH = 200;
 
     private UsageFilters() {
     }
@@ -18,8 +22,16 @@ public final class UsageFilters {
     public static UsageQueries.Filter parse(String accountId, Map<String, String> query) {
         Long pageSize = number("limit", query.get("limit"), 1000L);
         return new UsageQueries.Filter(accountId, time("from", query.get("from")), time("to", query.get("to")),
-                blankToNull(query.get("model")), blankToNull(query.get("key_id")),
+                ClientInput.text(blankToNull(query.get("model")), "model", MAX_MODEL_LENGTH), keyId(query.get("key_id")),
                 number("cursor", query.get("cursor"), Long.MAX_VALUE), pageSize == null ? 50 : pageSize.intValue());
+    }
+
+    private static String keyId(String value) {
+        String keyId = blankToNull(value);
+        if (keyId != null && !ClientInput.isId(keyId)) {
+            throw GatewayException.invalidRequest("key_id", "'key_id' must be a key id such as key_0123456789abcdef01234567.");
+        }
+        return keyId;
     }
 
     private static Instant time(String param, String value) {

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
+import dev.caravan.api.ClientInput;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 
@@ -32,6 +33,9 @@ public class UsageQueries {
     }
 
     public Map<String, Object> generation(String accountId, String requestId) {
+        if (!ClientInput.isId(requestId)) {
+            throw Accounts.notFound("generation", requestId);
+        }
         List<Map<String, Object>> found = jdbc.queryForList(
                 "SELECT " + COLUMNS + " FROM usage_records WHERE account_id = ? AND request_id = ?", accountId, requestId);
         if (found.isEmpty()) {

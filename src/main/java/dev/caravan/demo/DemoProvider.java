@@ -10,29 +10,40 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.caravan.api.ClientJson;
+import dev.caravan.api.GatewayException;
+import dev.caravan.api.OpenAiErrors;
 import dev.caravan.metering.TokenCounter;
 import org.apache.camel.Exchange;
+import org.apache.camel.Message;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
 
 /**
  * The offline demo provider behind {@code routes/demo-provider.camel.yaml}: a tiny upstream that
  * speaks the OpenAI wire format, so the quick start answers without internet through the same
  * HTTP path as a real provider. It answers with a fixed text that says how many words it was sent
- * (it never repeats the prompt) and counts tokens like a real provider does.
+ * (it never repeats the prompt) and counts tokens like a real provider does. It reads its requests
+ * with the limits of every client body ({@link ClientJson}).
  */
 @Component("demoProvider")
 public class DemoProvider {
 
+    private static final Logger log = LoggerFactory.getLogger(DemoProvider.class);
+
     private final ObjectMapper json;
+    private final ClientJson clientJson;
     private final TokenCounter tokens;
 
-    public DemoProvider(ObjectMapper json, TokenCounter tokens) {
+    public DemoProvider(ObjectMapper json, ClientJson clientJson, TokenCounter tokens) {
         this.json = json;
+        this.clientJson = clientJson;
         this.tokens = tokens;
     }
 
     public void chatCompletion(Exchange exchange) throws IOException {
-        JsonNode request = json.readTree(exchange.getMessage().getBody(byte[].class));
+        JsonNode request = clientJson.read(exchange.getMessage().getBody(byte[].class));
         String model = request.path("model").asText("demo");
         String text = answer(request);
         int promptTokens = tokens.countPrompt(request);
@@ -60,7 +71,7 @@ public class DemoProvider {
     }
 
     public void embeddings(Exchange exchange) throws IOException {
-        JsonNode request = json.readTree(exchange.getMessage().getBody(byte[].class));
+        JsonNode request = clientJson.read(exchange.getMessage().getBody(byte[].class));
         JsonNode input = request.path("input");
         List<String> inputs = new ArrayList<>();
         if (input.isTextual()) {
@@ -86,6 +97,26 @@ public class DemoProvider {
         exchange.getMessage().removeHeaders("*");
         exchange.getMessage().setHeader(Exchange.CONTENT_TYPE, "application/json");
         exchange.getMessage().setBody(json.writeValueAsBytes(response));
+    }
+
+    /**
+     * The demo routes' error handler: the failure in the OpenAI error shape, as a provider answers it.
+     * The log gets the exception's class only: a message can quote the request.
+     */
+    public void answerFailure(Exchange exchange) {
+        Throwable failure = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+        GatewayException error;
+        if (failure instanceof GatewayException known) {
+            error = known;
+        } else {
+            log.warn("The demo provider failed: {}", failure == null ? "unknown" : failure.getClass().getName());
+            error = new GatewayException(500, "server_error", "internal_error", null, "The demo provider failed.", null);
+        }
+        Message message = exchange.getMessage();
+        message.removeHeaders("*");
+        message.setHeader(Exchange.HTTP_RESPONSE_CODE, error.status());
+        message.setHeader(Exchange.CONTENT_TYPE, "application/json");
+        message.setBody(OpenAiErrors.body(error));
     }
 
     private static String answer(JsonNode request) {

@@ -11,6 +11,7 @@ import dev.caravan.catalog.Backend;
 import dev.caravan.provider.ProviderAdapter;
 import dev.caravan.provider.ProviderAdapters;
 import dev.caravan.provider.UpstreamRequest;
+import dev.caravan.web.InternalCallToken;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.apache.camel.component.http.HttpMethods;
@@ -31,10 +32,12 @@ public class UpstreamCalls {
     private static final int MAX_ERROR_BODY = 64 * 1024;
 
     private final ProviderAdapters adapters;
+    private final InternalCallToken internalToken;
     private final AtomicInteger localPort = new AtomicInteger();
 
-    public UpstreamCalls(ProviderAdapters adapters) {
+    public UpstreamCalls(ProviderAdapters adapters, InternalCallToken internalToken) {
         this.adapters = adapters;
+        this.internalToken = internalToken;
     }
 
     @EventListener
@@ -49,6 +52,10 @@ public class UpstreamCalls {
         Message message = exchange.getMessage();
         message.removeHeaders("*");
         upstream.headers().forEach(message::setHeader);
+        if (isThisGateway(backend)) {
+            // the demo provider answers only the gateway: this secret never leaves the host
+            message.setHeader(InternalCallToken.HEADER, internalToken.value());
+        }
         // the enum, not "POST": the http component reads this header as HttpMethods, and converting a
         // String to it takes Camel's slow type-converter lookup on every request (a quarter of the
         // CPU of a bare pass-through in the benchmark profile)
@@ -118,7 +125,11 @@ public class UpstreamCalls {
     private String baseUrl(Backend backend) {
         String baseUrl = backend.provider().baseUrl();
         String trimmed = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
-        return trimmed.startsWith("/") ? "http://127.0.0.1:" + localPort.get() + trimmed : trimmed;
+        return isThisGateway(backend) ? "http://127.0.0.1:" + localPort.get() + trimmed : trimmed;
+    }
+
+    private static boolean isThisGateway(Backend backend) {
+        return backend.provider().baseUrl().startsWith("/");
     }
 
     private static byte[] readAtMost(InputStream in) throws IOException {

@@ -23,7 +23,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The platform-http engine: the routes' consumers, found by their exact path. {@link PlatformHttpFrontFilter}
- * runs a request's route on the request's own thread, which then also writes the response. Each
+ * runs a request's route on the request's own thread, which then also writes the response. A route
+ * sees no query parameters, whichever way its request came. Each
  * consumer is still a Camel Spring Boot consumer registered with Spring MVC, which serves what the
  * filter passes on: paths with parameters or prefix matching, and methods a route does not take (405).
  */
@@ -86,7 +87,7 @@ final class PlatformHttpFront {
         }
 
         /** Runs the route and writes its response, on the calling thread. */
-        void serve(HttpServletRequest request, HttpServletResponse response) {
+        void serve(RouteRequest request, HttpServletResponse response) {
             try {
                 handleService(request, response);
             } catch (Exception e) {
@@ -100,6 +101,15 @@ final class PlatformHttpFront {
                     }
                 }
             }
+        }
+
+        /**
+         * Every request a route gets, from the front or through Spring MVC, is seen without its query
+         * parameters (see {@link RouteRequest}).
+         */
+        @Override
+        protected void handleService(HttpServletRequest request, HttpServletResponse response) throws Exception {
+            super.handleService(request instanceof RouteRequest ? request : new RouteRequest(request, null), response);
         }
 
         @Override

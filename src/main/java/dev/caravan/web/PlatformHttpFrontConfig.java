@@ -30,8 +30,14 @@ public class PlatformHttpFrontConfig {
     @Bean
     FilterRegistrationBean<PlatformHttpFrontFilter> platformHttpFrontFilter(
             @Value("${spring.task.execution.simple.concurrency-limit:-1}") int maxInFlight,
-            @Value("${spring.mvc.async.request-timeout:30m}") Duration maxResponse) {
-        var registration = new FilterRegistrationBean<>(new PlatformHttpFrontFilter(front, maxInFlight, maxResponse));
+            @Value("${caravan.http.admission-timeout:10s}") Duration admissionTimeout,
+            @Value("${spring.mvc.async.request-timeout:30m}") Duration maxResponse,
+            @Value("${caravan.http.max-request-bytes:8388608}") int maxRequestBytes,
+            @Value("${caravan.http.body-read-timeout:30s}") Duration bodyReadTimeout,
+            InternalCallToken internalCalls) {
+        var limits = new PlatformHttpFrontFilter.Limits(maxInFlight, admissionTimeout, maxResponse, maxRequestBytes,
+                bodyReadTimeout);
+        var registration = new FilterRegistrationBean<>(new PlatformHttpFrontFilter(front, limits, internalCalls));
         // after the request id, the character encoding (both HIGHEST_PRECEDENCE) and Spring's observation
         // of the request (HIGHEST_PRECEDENCE + 1)
         registration.setOrder(Ordered.HIGHEST_PRECEDENCE + 10);

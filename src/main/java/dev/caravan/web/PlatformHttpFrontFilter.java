@@ -3,7 +3,9 @@ package dev.caravan.web;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 
+import dev.caravan.api.GatewayException;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpFilter;
@@ -22,7 +24,9 @@ import org.springframework.web.filter.ServerHttpObservationFilter;
  * route runs where the request arrived, and what Spring MVC's async handling gave is kept:
  * <ul>
  *   <li>the bound on requests in flight ({@code spring.task.execution.simple.concurrency-limit}): a
- *       request beyond it waits for a place, as it waited for the executor's;</li>
+ *       request beyond it waits for a place, first come first served, at most
+ *       {@code caravan.http.admission-timeout} (then 503 with {@code Retry-After}). Its body is read
+ *       first ({@link RequestBodyReader}), so that a slow client holds no place;</li>
  *   <li>the longest response ({@code spring.mvc.async.request-timeout}): then a response not begun is
  *       answered 503 and one under way is cut ({@link ResponseDeadline});</li>
  *   <li>the {@code http.server.requests} metric, tagged with the route's path.</li>
@@ -30,18 +34,33 @@ import org.springframework.web.filter.ServerHttpObservationFilter;
  */
 final class PlatformHttpFrontFilter extends HttpFilter {
 
+    /** Seconds a client refused for want of a place is asked to wait: places turn over quickly. */
+    private static final long RETRY_AFTER_SECONDS = 1;
+
     private final PlatformHttpFront front;
+    private final Limits limits;
+    private final InternalCallToken internalCalls;
     private final Semaphore inFlight;
     private final long maxResponseNanos;
 
     /**
-     * @param maxInFlight requests served at once; 0 or less: no bound
-     * @param maxResponse the longest a response may take; 0 or less: no limit (as for Spring MVC)
+     * @param maxInFlight      requests served at once; 0 or less: no bound
+     * @param admissionTimeout the longest a request waits for a place
+     * @param maxResponse      the longest a response may take; 0 or less: no limit (as for Spring MVC)
+     * @param maxRequestBytes  the largest body read
+     * @param bodyReadTimeout  the longest a body may take to arrive; 0 or less: no limit
      */
-    PlatformHttpFrontFilter(PlatformHttpFront front, int maxInFlight, Duration maxResponse) {
+    record Limits(int maxInFlight, Duration admissionTimeout, Duration maxResponse, int maxRequestBytes,
+                  Duration bodyReadTimeout) {
+    }
+
+    PlatformHttpFrontFilter(PlatformHttpFront front, Limits limits, InternalCallToken internalCalls) {
         this.front = front;
-        this.inFlight = maxInFlight > 0 ? new Semaphore(maxInFlight) : null;
-        this.maxResponseNanos = ResponseDeadline.nanosOf(maxResponse);
+        this.limits = limits;
+        this.internalCalls = internalCalls;
+        // fair: a request that waited longest gets the next place
+        this.inFlight = limits.maxInFlight() > 0 ? new Semaphore(limits.maxInFlight(), true) : null;
+        this.maxResponseNanos = ResponseDeadline.nanosOf(limits.maxResponse());
     }
 
     @Override
@@ -54,15 +73,36 @@ final class PlatformHttpFrontFilter extends HttpFilter {
             return;
         }
         ServerHttpObservationFilter.findObservationContext(request).ifPresent(observed -> observed.setPathPattern(path));
-        if (inFlight != null) {
-            inFlight.acquireUninterruptibly();
+        byte[] body;
+        try {
+            body = RequestBodyReader.read(request, limits.maxRequestBytes(), ResponseDeadline.nanosOf(limits.bodyReadTimeout()));
+        } catch (GatewayException refused) {
+            ErrorResponses.write(response, refused, true);
+            return;
+        }
+        // the gateway calling itself (the demo provider) already holds a place: waiting for a second
+        // one could wait for itself
+        boolean placeNeeded = inFlight != null && !internalCalls.presentIn(request);
+        if (placeNeeded && !admitted()) {
+            ErrorResponses.write(response, new GatewayException(503, "service_unavailable", "gateway_overloaded", null,
+                    "The gateway is serving as many requests as it may; retry shortly.", RETRY_AFTER_SECONDS), false);
+            return;
         }
         try {
-            consumer.serve(request, ResponseDeadline.within(response, maxResponseNanos));
+            consumer.serve(new RouteRequest(request, body), ResponseDeadline.within(response, maxResponseNanos));
         } finally {
-            if (inFlight != null) {
+            if (placeNeeded) {
                 inFlight.release();
             }
+        }
+    }
+
+    private boolean admitted() {
+        try {
+            return inFlight.tryAcquire(limits.admissionTimeout().toNanos(), TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
         }
     }
 }

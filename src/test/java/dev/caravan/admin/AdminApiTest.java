@@ -60,6 +60,51 @@ class AdminApiTest extends GatewayTest {
     }
 
     @Test
+    void refusesValuesThatCannotFitBeforeTheDatabase() throws Exception {
+        String account = createAccount("Long Values");
+        String longId = "acct_" + "x".repeat(300);
+        String key = "{\"name\":\"x\"}";
+
+        // an id that cannot exist is simply not found
+        assertError(admin("GET", "/admin/accounts/" + longId, null), 404, null);
+        assertError(addCredits(longId, "5", "long-id"), 404, null);
+        assertError(admin("POST", "/admin/accounts/" + longId + "/keys", key), 404, null);
+        assertError(admin("GET", "/admin/accounts/" + longId + "/keys", null), 404, null);
+        assertError(admin("GET", "/admin/accounts/" + longId + "/usage", null), 404, null);
+        assertError(admin("DELETE", "/admin/keys/key_" + "x".repeat(300), null), 404, null);
+        // Tomcat itself refuses an encoded NUL in a path (400) before the application sees it
+        assertThat(admin("GET", "/admin/accounts/acct%00x", null).statusCode()).isIn(400, 404);
+
+        assertError(admin("POST", "/admin/accounts", "{\"name\":\"" + "n".repeat(201) + "\"}"), 400, "name");
+        assertError(admin("POST", "/admin/accounts", "{\"name\":\"nul\\u0000name\"}"), 400, "name");
+        assertError(admin("POST", "/admin/accounts", "{\"name\":\"x\",\"email\":\"" + "e".repeat(321) + "\"}"), 400, "email");
+        assertError(addCredits(account, "5", "k".repeat(201)), 400, "Idempotency-Key");
+        assertError(HTTP.send(HttpRequest.newBuilder(URI.create(url("/admin/accounts/" + account + "/credits")))
+                .header("Authorization", "Bearer " + ADMIN_TOKEN).header("Content-Type", "application/json")
+                .header("Idempotency-Key", "long-reference").POST(HttpRequest.BodyPublishers.ofString(
+                        "{\"amount\":5,\"reference\":\"" + "r".repeat(201) + "\"}")).build(),
+                HttpResponse.BodyHandlers.ofString()), 400, "reference");
+        assertError(admin("POST", "/admin/accounts/" + account + "/keys", "{\"name\":\"" + "n".repeat(201) + "\"}"), 400, "name");
+        assertError(admin("POST", "/admin/accounts/" + account + "/keys", "{\"name\":\"x\",\"max_concurrent_requests\":0}"),
+                400, "max_concurrent_requests");
+        assertError(admin("POST", "/admin/accounts/" + account + "/keys", "{\"name\":\"x\",\"max_concurrent_requests\":\"many\"}"),
+                400, "max_concurrent_requests");
+        assertError(admin("GET", "/admin/accounts/" + account + "/usage?model=" + "m".repeat(201), null), 400, "model");
+        assertThat(json(admin("GET", "/admin/accounts/" + account, null)).path("balance").decimalValue()).isZero();
+    }
+
+    @Test
+    void aKeyCanHaveItsOwnConcurrencyLimit() throws Exception {
+        String account = createAccount("Concurrency");
+
+        HttpResponse<String> created = admin("POST", "/admin/accounts/" + account + "/keys",
+                "{\"name\":\"x\",\"max_concurrent_requests\":3}");
+
+        assertThat(created.statusCode()).isEqualTo(201);
+        assertThat(json(created).path("max_concurrent_requests").asInt()).isEqualTo(3);
+    }
+
+    @Test
     void refusesAWrongOrMissingAdminToken() throws Exception {
         HttpResponse<String> wrong = HTTP.send(HttpRequest.newBuilder(URI.create(url("/admin/accounts")))
                 .header("Authorization", "Bearer not-the-token").header("Content-Type", "application/json")

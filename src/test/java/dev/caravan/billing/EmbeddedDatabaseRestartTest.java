@@ -21,12 +21,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The embedded default keeps accounts, credits and usage across a restart: an H2 file, not memory.
- * And a stop settles what was answered just before it (settlement batches are flushed, not dropped).
+ * And a stop settles what was answered just before it (settlement batches are flushed, not dropped),
+ * and a start brings the demo key's model scope up to date.
  */
 class EmbeddedDatabaseRestartTest {
 
     private static final HttpClient HTTP = HttpClient.newHttpClient();
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String ADMIN_TOKEN = "restart-admin-token-0123456789abcdef";
 
     @Test
     void accountsAndCreditsSurviveARestart() throws Exception {
@@ -38,7 +40,7 @@ class EmbeddedDatabaseRestartTest {
             String base = base(first);
             accountId = JSON.readTree(admin(base, "POST", "/admin/accounts", "{\"name\":\"Durable\"}").body()).path("id").asText();
             HttpRequest topUp = HttpRequest.newBuilder(URI.create(base + "/admin/accounts/" + accountId + "/credits"))
-                    .header("Authorization", "Bearer restart-admin").header("Content-Type", "application/json")
+                    .header("Authorization", "Bearer " + ADMIN_TOKEN).header("Content-Type", "application/json")
                     .header("Idempotency-Key", "once").POST(HttpRequest.BodyPublishers.ofString("{\"amount\":7.25}")).build();
             assertThat(HTTP.send(topUp, HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(200);
             // answered, then the gateway stops at once: its settlement is still waiting in a batch
@@ -50,6 +52,8 @@ class EmbeddedDatabaseRestartTest {
                     .build(), HttpResponse.BodyHandlers.ofString());
             assertThat(answer.statusCode()).isEqualTo(200);
             requestId = answer.headers().firstValue("X-Request-Id").orElseThrow();
+            // a demo key from before key scopes existed
+            first.getBean(JdbcTemplate.class).update("UPDATE api_keys SET models = NULL WHERE account_id = 'acct_demo'");
         }
         try (ConfigurableApplicationContext second = start(url, dir)) {
             JsonNode account = JSON.readTree(admin(base(second), "GET", "/admin/accounts/" + accountId, null).body());
@@ -58,12 +62,15 @@ class EmbeddedDatabaseRestartTest {
             assertThat(jdbc.queryForObject("SELECT COUNT(*) FROM usage_records WHERE request_id = ?", Integer.class,
                     requestId)).isEqualTo(1);
             assertThat(jdbc.queryForObject("SELECT COUNT(*) FROM holds", Integer.class)).isZero();
+            // each start limits the demo account's keys to the demo models again
+            assertThat(jdbc.queryForList("SELECT models FROM api_keys WHERE account_id = 'acct_demo'", String.class))
+                    .singleElement().isEqualTo("[\"demo\",\"demo-embedding\"]");
         }
     }
 
     private static ConfigurableApplicationContext start(String url, Path dir) {
         return new SpringApplicationBuilder(CaravanApplication.class).run("--server.port=0",
-                "--spring.datasource.url=" + url, "--caravan.admin.token=restart-admin",
+                "--spring.datasource.url=" + url, "--caravan.admin.token=" + ADMIN_TOKEN,
                 "--caravan.demo.key-file=" + dir.resolve("demo-api-key"),
                 // a batch that would wait a minute: only the stop can settle it in time
                 "--caravan.billing.settlement-batch-interval=60000");
@@ -75,7 +82,7 @@ class EmbeddedDatabaseRestartTest {
 
     private static HttpResponse<String> admin(String base, String method, String path, String body) throws Exception {
         return HTTP.send(HttpRequest.newBuilder(URI.create(base + path))
-                .header("Authorization", "Bearer restart-admin").header("Content-Type", "application/json")
+                .header("Authorization", "Bearer " + ADMIN_TOKEN).header("Content-Type", "application/json")
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
                 .build(), HttpResponse.BodyHandlers.ofString());
     }

@@ -34,7 +34,7 @@ class UsageEventOutageTest extends KafkaGatewayTest {
             JsonNode health = awaitHealth("DOWN");
             assertThat(health.path("details").path("error").asText()).isNotBlank();
             assertThat(health.path("details").path("backlog").asLong()).isGreaterThan(0);
-            String metrics = get("/actuator/prometheus").body();
+            String metrics = metrics();
             assertThat(metrics).contains("caravan_usage_events_send_failures_total");
             assertThat(gauge(metrics, "caravan_usage_events_backlog")).isGreaterThan(0);
             assertThat(gauge(metrics, "caravan_usage_events_oldest_unsent_age_seconds")).isGreaterThan(0);

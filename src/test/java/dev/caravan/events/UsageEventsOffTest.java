@@ -42,6 +42,6 @@ class UsageEventsOffTest extends GatewayTest {
         assertThat(camel.getRouteController().getRouteStatus("relay-usage-events")).isEqualTo(ServiceStatus.Stopped);
         assertThat(json(get("/actuator/health")).path("components").path("usageEvents").path("status").asText())
                 .isEqualTo("UP");
-        assertThat(get("/actuator/prometheus").body()).contains("caravan_usage_events_backlog 0.0");
+        assertThat(metrics()).contains("caravan_usage_events_backlog 0.0");
     }
 }

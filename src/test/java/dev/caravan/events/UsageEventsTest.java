@@ -129,7 +129,7 @@ class UsageEventsTest extends KafkaGatewayTest {
         String accountId = json(get("/v1/key", key)).path("data").path("account_id").asText();
         assertThat(KAFKA.awaitRecords(Set.of(accountId), 1, EVENTS_ARRIVE)).hasSize(1);
 
-        String metrics = get("/actuator/prometheus").body();
+        String metrics = metrics();
         assertThat(metrics).contains("caravan_usage_events_sent_total")
                 .contains("caravan_usage_events_backlog")
                 .contains("caravan_usage_events_oldest_unsent_age_seconds");

@@ -45,7 +45,7 @@ class CircuitBreakerTest extends GatewayTest {
             assertThat(attempts(response)).startsWith("brittle/ok 500 ");
         }
         assertThat(backendStatus("brittle/ok").path("breaker").path("state").asText()).isEqualTo("open");
-        assertThat(get("/actuator/prometheus").body())
+        assertThat(metrics())
                 .contains("caravan_backend_breaker_state{backend=\"brittle/ok\",state=\"open\"} 1.0");
 
         long brittleCalls = BRITTLE.chatRequests();

@@ -54,7 +54,7 @@ class FreeTierRoutingTest extends GatewayTest {
         JsonNode credits = settledCredits(key);
         assertThat(credits.path("total_usage").decimalValue()).isEqualByComparingTo(PAID_COST);
         assertThat(credits.path("balance").decimalValue()).isEqualByComparingTo(BigDecimal.ONE.subtract(PAID_COST));
-        String metrics = get("/actuator/prometheus").body();
+        String metrics = metrics();
         assertThat(metrics).contains("caravan_upstream_skipped_total{backend=\"free/ok\",reason=\"free_tier_exhausted\"}");
         assertThat(metrics).contains("caravan_upstream_attempts_seconds_count{backend=\"paid/ok\",outcome=\"ok\"}");
         assertThat(metrics).contains("caravan_free_tier_remaining{limit=\"requests_per_minute\",provider=\"free\"}");

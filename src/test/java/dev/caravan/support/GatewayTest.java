@@ -40,10 +40,13 @@ import static org.assertj.core.api.Assertions.assertThat;
         "caravan.demo.key-file=target/test-data/gateway-demo-api-key",
         // a settlement waiting for the database is retried at least every 2 s (30 s in production)
         "caravan.billing.settlement-retry-max-delay=2000",
-        "caravan.admin.token=" + GatewayTest.ADMIN_TOKEN})
+        // configured with whitespace around it, as a token pasted into an environment file often is
+        "caravan.admin.token=" + GatewayTest.ADMIN_TOKEN + "  ",
+        "caravan.metrics.token=" + GatewayTest.METRICS_TOKEN})
 public abstract class GatewayTest {
 
-    public static final String ADMIN_TOKEN = "test-admin-token";
+    public static final String ADMIN_TOKEN = "test-admin-token-0123456789abcdef";
+    public static final String METRICS_TOKEN = "test-metrics-token-0123456789abcdef";
 
     protected static final ObjectMapper JSON = new ObjectMapper();
     protected static final FakeOpenAiUpstream UPSTREAM = FakeOpenAiUpstream.get();
@@ -155,6 +158,14 @@ public abstract class GatewayTest {
     protected HttpResponse<String> get(String path) throws IOException, InterruptedException {
         return HTTP.send(HttpRequest.newBuilder(URI.create(url(path))).GET().build(),
                 HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** {@code GET /actuator/prometheus} with the metrics token: the metrics as Prometheus reads them. */
+    protected String metrics() throws IOException, InterruptedException {
+        HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(url("/actuator/prometheus")))
+                .header("Authorization", "Bearer " + METRICS_TOKEN).GET().build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        return response.body();
     }
 
     /** One SSE data event of a streamed answer and when it reached the client. */

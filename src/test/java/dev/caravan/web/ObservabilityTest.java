@@ -27,7 +27,7 @@ class ObservabilityTest extends GatewayTest {
         long deadline = System.currentTimeMillis() + 5000;
         while (!metrics.contains("caravan_cost_usd_total{backend=\"fake/cached\"") && System.currentTimeMillis() < deadline) {
             Thread.sleep(50);
-            metrics = get("/actuator/prometheus").body();
+            metrics = metrics();
         }
         assertThat(metrics).contains("caravan_requests_seconds_count{backend=\"fake/cached\",model=\"cached-chat\"");
         assertThat(metrics).contains("caravan_tokens_total{backend=\"fake/cached\",model=\"cached-chat\",type=\"prompt\"}");

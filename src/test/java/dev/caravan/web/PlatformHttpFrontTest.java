@@ -86,7 +86,7 @@ class PlatformHttpFrontTest extends GatewayTest {
         assertThat(HTTP.send(HttpRequest.newBuilder(URI.create(url("/v1/models"))).GET().build(),
                 HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(200);
 
-        assertThat(get("/actuator/prometheus").body())
+        assertThat(metrics())
                 .containsPattern("http_server_requests_seconds_count\\{[^}]*method=\"GET\"[^}]*uri=\"/v1/models\"");
     }
 

@@ -1,0 +1,71 @@
+package dev.caravan.web;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.SocketTimeoutException;
+import java.util.Arrays;
+
+import dev.caravan.api.GatewayException;
+import jakarta.servlet.http.HttpServletRequest;
+
+/**
+ * Reads a request's whole body before the request may take a place in flight, so that a client that
+ * sends slowly costs a connection, not a place another tenant waits for.
+ *
+ * <p>The deadline is checked before every read. A read that blocks waits for the client at most
+ * Tomcat's {@code server.tomcat.connection-timeout}, so a body that stops arriving can overrun the
+ * deadline by up to that much; one that trickles is cut at the first read after the deadline.
+ */
+final class RequestBodyReader {
+
+    private static final int FIRST_BUFFER = 8192;
+
+    private RequestBodyReader() {
+    }
+
+    /**
+     * @param timeoutNanos the longest the whole body may take to arrive; 0: no limit
+     * @throws GatewayException 413 when the body is, or is declared, larger than {@code maxBytes} (at
+     *                          once, without reading it); 408 when it has not arrived in time; 400
+     *                          when the connection broke
+     */
+    static byte[] read(HttpServletRequest request, int maxBytes, long timeoutNanos) {
+        long declared = request.getContentLengthLong();
+        if (declared > maxBytes) {
+            throw GatewayException.tooLarge(maxBytes);
+        }
+        long deadline = System.nanoTime() + timeoutNanos;
+        byte[] buffer = new byte[declared >= 0 ? (int) declared : Math.min(FIRST_BUFFER, maxBytes + 1)];
+        int length = 0;
+        try {
+            InputStream in = request.getInputStream();
+            while (length != declared) {
+                if (timeoutNanos > 0 && System.nanoTime() - deadline > 0) {
+                    throw timedOut(timeoutNanos);
+                }
+                if (length == buffer.length) {
+                    buffer = Arrays.copyOf(buffer, (int) Math.min((long) buffer.length * 2, maxBytes + 1L));
+                }
+                int read = in.read(buffer, length, buffer.length - length);
+                if (read < 0) {
+                    break;
+                }
+                length += read;
+                if (length > maxBytes) {
+                    throw GatewayException.tooLarge(maxBytes);
+                }
+            }
+        } catch (SocketTimeoutException silent) {
+            throw timedOut(timeoutNanos);
+        } catch (IOException broken) {
+            throw GatewayException.invalidRequest(null, "The request body could not be read.");
+        }
+        return length == buffer.length ? buffer : Arrays.copyOf(buffer, length);
+    }
+
+    private static GatewayException timedOut(long timeoutNanos) {
+        return new GatewayException(408, "invalid_request_error", "request_timeout", null,
+                "The request body did not arrive within " + (timeoutNanos / 1_000_000) + " ms"
+                        + " (caravan.http.body-read-timeout).", null);
+    }
+}
