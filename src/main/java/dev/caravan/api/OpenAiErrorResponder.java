@@ -45,14 +45,16 @@ public class OpenAiErrorResponder {
     }
 
     private GatewayException classify(Throwable failure, Exchange exchange) {
+        // first: a database that refuses connections fails with a ConnectException inside, which
+        // must not pass for an unreachable upstream (502)
+        if (DatabaseFailures.isUnavailable(failure)) {
+            // fail closed: no hold, no answer; nothing is charged, the client may simply try again
+            return GatewayException.databaseUnavailable();
+        }
         GatewayException known = GatewayException.ofUpstreamFailure(failure,
                 exchange.getVariable("backendId", "the upstream", String.class));
         if (known != null) {
             return known;
-        }
-        if (DatabaseFailures.isUnavailable(failure)) {
-            // fail closed: no hold, no answer; nothing is charged, the client may simply try again
-            return GatewayException.databaseUnavailable();
         }
         // A bug, not a client or upstream problem: log the type only (messages can quote request data).
         log.error("Unexpected failure in request {}: {}", exchange.getVariable("requestId"),
