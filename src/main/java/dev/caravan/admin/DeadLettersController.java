@@ -1,10 +1,12 @@
 package dev.caravan.admin;
 
 import java.util.List;
+import java.util.Optional;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.caravan.api.ClientInput;
 import dev.caravan.api.GatewayException;
 import dev.caravan.billing.Ledger;
 import dev.caravan.billing.SettlementDeadLetters;
@@ -37,7 +39,7 @@ public class DeadLettersController {
     @GetMapping
     public ObjectNode list(@RequestParam(name = "limit", defaultValue = "100") int limit) {
         if (limit < 1 || limit > 1000) {
-            throw GatewayException.invalidRequest("limit", "'limit' must be from 1 to 1000.");
+            throw GatewayException.invalidRequest("limit", "'limit' must be an integer from 1 to 1000.");
         }
         ObjectNode page = json.createObjectNode().put("object", "list");
         ArrayNode data = page.putArray("data");
@@ -51,8 +53,9 @@ public class DeadLettersController {
     /** Settles the request again from its kept usage record; 409 while the database still refuses it. */
     @PostMapping("/{requestId}/retry")
     public ObjectNode retry(@PathVariable("requestId") String requestId) {
-        UsageRecord usage = deadLetters.record(requestId).orElseThrow(() -> new GatewayException(404,
-                "invalid_request_error", "not_found", "request_id", "No dead letter for request '" + requestId + "'.", null));
+        UsageRecord usage = (ClientInput.isId(requestId) ? deadLetters.record(requestId) : Optional.<UsageRecord>empty())
+                .orElseThrow(() -> new GatewayException(404, "invalid_request_error", "not_found", "request_id",
+                        "No dead letter for that request id.", null));
         List<Ledger.Settled> settled = ledger.settle(List.of(usage));
         if (settled.isEmpty() && !deadLetters.isSettled(requestId)) {
             throw new GatewayException(409, "invalid_request_error", "settlement_refused", "request_id",

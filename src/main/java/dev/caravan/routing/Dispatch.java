@@ -207,8 +207,10 @@ final class Dispatch {
             attempt.abandon();
             record(attempt, AttemptOutcome.CANCELLED);
             routing.breakers().release(attempt.backend);
-            abandonedHedges.add(attempt.backend);
-            routing.metrics().abandonedHedge(attempt.backend.id(), plan.hedgeCharged());
+            if (plan.hedging()) {
+                abandonedHedges.add(attempt.backend);
+                routing.metrics().abandonedHedge(attempt.backend.id(), plan.hedgeCharged());
+            }
         }
         running.clear();
     }

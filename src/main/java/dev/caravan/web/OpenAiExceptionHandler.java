@@ -54,6 +54,14 @@ public class OpenAiExceptionHandler {
                 .body(OpenAiErrors.body("The gateway failed to handle the request.", "server_error", "internal_error", null));
     }
 
+    /** A query parameter or path segment that is not of its type ({@code ?limit=abc}): the client's mistake. */
+    @ExceptionHandler(org.springframework.beans.TypeMismatchException.class)
+    ResponseEntity<byte[]> typeMismatch(org.springframework.beans.TypeMismatchException e) {
+        String param = e.getPropertyName();
+        return gateway(GatewayException.invalidRequest(param, (param == null ? "A parameter" : "'" + param + "'") + " is not "
+                + (e.getRequiredType() == null ? "of the right type" : "a valid " + e.getRequiredType().getSimpleName()) + "."));
+    }
+
     /** A database that cannot be reached now: 503, as on the routes, never a 500 or a 401. */
     @ExceptionHandler({org.springframework.dao.DataAccessException.class, org.springframework.transaction.TransactionException.class})
     ResponseEntity<byte[]> database(RuntimeException e) {

@@ -320,6 +320,11 @@ abstract class BillingScenarios extends GatewayTest {
         JsonNode deadLetters = json(admin("GET", "/admin/dead-letters", null)).path("data");
         assertThat(deadLetters.findValuesAsText("request_id")).contains(prefix + "b");
         assertThat(admin("POST", "/admin/dead-letters/" + prefix + "b/retry", null).statusCode()).isEqualTo(409);
+        // what no dead letter can be: a clear answer, never a database error
+        assertThat(admin("POST", "/admin/dead-letters/" + "x".repeat(300) + "/retry", null).statusCode()).isEqualTo(404);
+        assertThat(admin("POST", "/admin/dead-letters/req_never/retry", null).statusCode()).isEqualTo(404);
+        assertThat(admin("GET", "/admin/dead-letters?limit=abc", null).statusCode()).isEqualTo(400);
+        assertThat(admin("GET", "/admin/dead-letters?limit=0", null).statusCode()).isEqualTo(400);
 
         // the operator fixes the cause (here: the key the record names), then settles it again
         jdbc.update("""
