@@ -61,7 +61,7 @@ public class DemoAccount implements ApplicationRunner {
 
     private List<String> demoModels() {
         return catalog.models().stream()
-                .filter(model -> model.backends().stream().allMatch(backend -> backend.provider().baseUrl().startsWith("/")))
+                .filter(model -> model.backends().stream().allMatch(backend -> backend.provider().isThisGateway()))
                 .map(CatalogModel::id).toList();
     }
 

@@ -105,7 +105,12 @@ public class Ledger {
             if (DatabaseFailures.isUnavailable(e)) {
                 throw waitForDatabase(records, e);
             }
-            settled = settleOneByOne(records, settlement, e);
+            if (records.size() == 1) {
+                deadLetters.take(records.get(0), e); // it failed alone: a second try would only fail again
+                settled = List.of();
+            } else {
+                settled = settleOneByOne(records, settlement, e);
+            }
         }
         records.forEach(usage -> waiting.remove(usage.requestId()));
         settled.forEach(this::reportUncollected);
@@ -113,10 +118,8 @@ public class Ledger {
     }
 
     private List<Settled> settleOneByOne(List<UsageRecord> records, String settlement, RuntimeException batchFailure) {
-        if (records.size() > 1) {
-            log.warn("A settlement batch of {} failed ({}); settling its requests one by one", records.size(),
-                    batchFailure.getClass().getName());
-        }
+        log.warn("A settlement batch of {} failed ({}); settling its requests one by one", records.size(),
+                batchFailure.getClass().getName());
         List<Settled> settled = new ArrayList<>();
         for (UsageRecord usage : records) {
             try {

@@ -47,7 +47,7 @@ public class Catalog {
                 throw new IllegalStateException(key + ".base-url: required");
             }
             if (!provider.baseUrl().startsWith("http://") && !provider.baseUrl().startsWith("https://")
-                    && !provider.baseUrl().startsWith("/")) {
+                    && !provider.isThisGateway()) {
                 throw new IllegalStateException(key + ".base-url: must be an http(s) URL or a path on this gateway, got '"
                         + provider.baseUrl() + "'");
             }

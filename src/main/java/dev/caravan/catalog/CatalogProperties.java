@@ -57,6 +57,11 @@ public record CatalogProperties(Map<String, Provider> providers, List<Model> mod
         public boolean hasCredentials() {
             return keyless || (apiKey != null && !apiKey.isBlank());
         }
+
+        /** A base-url that is a path ({@code /demo/v1}): the provider is this gateway itself. */
+        public boolean isThisGateway() {
+            return baseUrl != null && baseUrl.startsWith("/");
+        }
     }
 
     /** Limits of a free tier; a limit left out is not enforced. Windows are calendar minutes and UTC days. */

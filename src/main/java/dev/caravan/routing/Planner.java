@@ -128,14 +128,16 @@ public class Planner {
         List<Backend> eligible = new ArrayList<>();
         for (Backend backend : model.backends()) {
             Mismatch mismatch = mismatch(backend, request);
-            String why = mismatch != null ? null : exclusion(backend, needed, controls);
             if (mismatch != null) {
                 excluded.requestField(mismatch.param(), backend.id() + ": " + mismatch.why());
-            } else if (why != null) {
-                excluded.backend(backend.id() + ": " + why);
-            } else {
-                eligible.add(backend);
+                continue;
             }
+            String why = exclusion(backend, needed, controls);
+            if (why != null) {
+                excluded.backend(backend.id() + ": " + why);
+                continue;
+            }
+            eligible.add(backend);
         }
         return eligible;
     }

@@ -52,7 +52,7 @@ public class UpstreamCalls {
         Message message = exchange.getMessage();
         message.removeHeaders("*");
         upstream.headers().forEach(message::setHeader);
-        if (isThisGateway(backend)) {
+        if (backend.provider().isThisGateway()) {
             // the demo provider answers only the gateway: this secret never leaves the host
             message.setHeader(InternalCallToken.HEADER, internalToken.value());
         }
@@ -125,11 +125,7 @@ public class UpstreamCalls {
     private String baseUrl(Backend backend) {
         String baseUrl = backend.provider().baseUrl();
         String trimmed = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
-        return isThisGateway(backend) ? "http://127.0.0.1:" + localPort.get() + trimmed : trimmed;
-    }
-
-    private static boolean isThisGateway(Backend backend) {
-        return backend.provider().baseUrl().startsWith("/");
+        return backend.provider().isThisGateway() ? "http://127.0.0.1:" + localPort.get() + trimmed : trimmed;
     }
 
     private static byte[] readAtMost(InputStream in) throws IOException {
