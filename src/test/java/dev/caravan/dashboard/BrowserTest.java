@@ -1,0 +1,107 @@
+package dev.caravan.dashboard;
+
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import dev.caravan.support.Browser;
+import dev.caravan.support.GatewayTest;
+import org.junit.jupiter.api.BeforeEach;
+import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+/**
+ * Base of the dashboard's browser tests: the real gateway (GatewayTest's shared context) driven by
+ * the one headless Chromium of {@link Browser}, starting every test logged out.
+ */
+abstract class BrowserTest extends GatewayTest {
+
+    static final String PASSWORD = "correct horse battery";
+
+    WebDriver browser;
+    WebDriverWait wait;
+
+    @BeforeEach
+    void openBrowser() {
+        browser = Browser.fresh(url(""));
+        wait = Browser.waiting(browser);
+    }
+
+    void open(String path) {
+        browser.get(url(path));
+    }
+
+    /** The path the browser is on now. */
+    String path() {
+        return java.net.URI.create(browser.getCurrentUrl()).getPath();
+    }
+
+    WebElement visible(String css) {
+        return wait.until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector(css)));
+    }
+
+    /** Signs a new user up through the form; returns its email. The browser ends logged in, on the overview. */
+    String signUp() {
+        String email = "pages-" + UUID.randomUUID() + "@example.test";
+        open("/signup");
+        fill("#email", email);
+        fill("#password", PASSWORD);
+        browser.findElement(By.cssSelector("#signup-form button[type=submit]")).click();
+        wait.until(driver -> path().equals("/"));
+        return email;
+    }
+
+    void fill(String css, String text) {
+        WebElement field = visible(css);
+        field.clear();
+        field.sendKeys(text);
+    }
+
+    /** Creates a key on the keys page; returns the secret the page shows once. */
+    String createKey(String name) {
+        open("/keys");
+        fill("#name", name);
+        browser.findElement(By.cssSelector("#create-form button[type=submit]")).click();
+        String key = visible("#new-key-value").getText();
+        wait.until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("#keys tr[data-key-id]")));
+        return key;
+    }
+
+    /** The keys table's row of the key named {@code name}. */
+    WebElement keyRow(String name) {
+        return wait.until(driver -> driver.findElements(By.cssSelector("#keys tr[data-key-id]")).stream()
+                .filter(row -> row.findElement(By.cssSelector(".key-name")).getText().equals(name))
+                .findFirst().orElse(null));
+    }
+
+    /** A JSON API call from the page, with the browser's session: what the pages themselves see. */
+    @SuppressWarnings("unchecked")
+    Map<String, Object> fromPage(String apiPath) {
+        return (Map<String, Object>) ((JavascriptExecutor) browser).executeAsyncScript(
+                "const done = arguments[arguments.length - 1];"
+                        + "fetch(arguments[0], {credentials: 'same-origin'}).then(r => r.json()).then(done, e => done(null));",
+                apiPath);
+    }
+
+    /** Tops the signed-in user's account up through the admin API (a new account has no credit). */
+    String topUp(String amount) throws Exception {
+        String accountId = String.valueOf(fromPage("/api/account").get("id"));
+        int status = addCredits(accountId, amount, "pages-" + UUID.randomUUID()).statusCode();
+        if (status != 200 && status != 201) {
+            throw new AssertionError("top-up of account " + accountId + " answered " + status);
+        }
+        return accountId;
+    }
+
+    Object script(String script, Object... args) {
+        return ((JavascriptExecutor) browser).executeScript(script, args);
+    }
+
+    List<String> texts(String css) {
+        return browser.findElements(By.cssSelector(css)).stream().map(WebElement::getText).toList();
+    }
+}

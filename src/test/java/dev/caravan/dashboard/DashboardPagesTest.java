@@ -1,0 +1,101 @@
+package dev.caravan.dashboard;
+
+import java.util.List;
+import java.util.Map;
+
+import dev.caravan.support.Browser;
+import org.junit.jupiter.api.Test;
+import org.openqa.selenium.By;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The dashboard pages in a real browser: public catalogue, redirects, inert user text, phone screens, form errors. */
+class DashboardPagesTest extends BrowserTest {
+
+    @Test
+    void theModelsPageShowsTheCatalogueWithoutLogin() {
+        open("/models");
+
+        WebElement chat = visible("#models tr[data-model='chat']");
+        // test-models.yaml: chat costs $2.50 in, $10 out, $1.25 cached per 1M tokens
+        assertThat(chat.findElement(By.cssSelector(".price-input")).getText()).isEqualTo("$2.50");
+        assertThat(chat.findElement(By.cssSelector(".price-output")).getText()).isEqualTo("$10.00");
+        assertThat(chat.findElement(By.cssSelector(".price-cached")).getText()).isEqualTo("$1.25");
+        assertThat(chat.getText()).contains("128,000", "text, image → text", "vision");
+        assertThat(visible("#models tr[data-model='spill']").getText()).contains("free · free tier");
+        wait.until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("#site-nav li")));
+        assertThat(texts("#site-nav a")).contains("Log in", "Sign up").doesNotContain("API keys");
+        assertThat(browser.findElements(By.id("logout"))).isEmpty();
+    }
+
+    @Test
+    void theDashboardWithoutASessionSendsToTheLoginForm() {
+        open("/");
+
+        wait.until(driver -> path().equals("/login"));
+        assertThat(browser.findElement(By.cssSelector("#login-form input[type=email]")).isDisplayed()).isTrue();
+        assertThat(browser.findElement(By.cssSelector("#login-form input[type=password]")).isDisplayed()).isTrue();
+        assertThat(browser.findElement(By.cssSelector("#login-form button[type=submit]")).isDisplayed()).isTrue();
+    }
+
+    @Test
+    void aKeyNamedLikeAScriptRendersAsText() {
+        String name = "<script>window.pwned=1</script><img src=x onerror=\"window.pwned=2\">";
+        signUp();
+
+        createKey(name);
+
+        assertThat(keyRow(name).findElement(By.cssSelector(".key-name")).getText()).isEqualTo(name);
+        open("/usage"); // the key filter lists it too
+        wait.until(driver -> !driver.findElements(By.cssSelector("#key_id option[value]:not([value=''])")).isEmpty());
+        assertThat(texts("#key_id option")).anyMatch(option -> option.startsWith(name));
+        assertThat(script("return typeof window.pwned")).isEqualTo("undefined");
+    }
+
+    @Test
+    void formsShowTheirErrorsInWordsNextToTheField() {
+        String email = signUp();
+        browser.manage().deleteAllCookies();
+        open("/signup");
+
+        // the browser's own check: too short
+        fill("#email", email);
+        fill("#password", "short");
+        browser.findElement(By.cssSelector("#signup-form button[type=submit]")).click();
+        assertThat(visible("#password-error").getText()).isNotBlank();
+        assertThat(browser.findElement(By.id("password")).getAttribute("aria-invalid")).isEqualTo("true");
+        assertThat(browser.findElement(By.id("password")).getAttribute("aria-describedby")).contains("password-error");
+
+        // the server's: the email has a user already (409, param email)
+        fill("#password", PASSWORD);
+        browser.findElement(By.cssSelector("#signup-form button[type=submit]")).click();
+        assertThat(visible("#email-error").getText()).isNotBlank();
+        assertThat(browser.findElement(By.id("password-error")).getText()).isEmpty();
+        assertThat(path()).isEqualTo("/signup");
+    }
+
+    @Test
+    void everyPageFitsAPhoneScreen() {
+        browser.manage().window().setSize(Browser.PHONE);
+        Map<String, String> publicPages = Map.of("/models", "#models tbody tr", "/login", "#site-nav li",
+                "/signup", "#site-nav li");
+        publicPages.forEach(this::assertFitsTheScreen);
+        signUp();
+        createKey("phone key");
+        Map<String, String> privatePages = Map.of("/", "#legend li", "/keys", "#keys tbody tr",
+                "/usage", "#usage tbody tr", "/account", "#sessions tbody tr");
+        privatePages.forEach(this::assertFitsTheScreen);
+    }
+
+    /** No sideways scrolling of the page itself: wide tables scroll inside their own box. */
+    private void assertFitsTheScreen(String path, String renderedWhen) {
+        open(path);
+        wait.until(ExpectedConditions.presenceOfElementLocated(By.cssSelector(renderedWhen)));
+        @SuppressWarnings("unchecked")
+        List<Long> widths = (List<Long>) script(
+                "return [document.documentElement.scrollWidth, document.documentElement.clientWidth];");
+        assertThat(widths.get(0)).as(path + " scroll width vs viewport").isLessThanOrEqualTo(widths.get(1));
+    }
+}

@@ -1,0 +1,100 @@
+package dev.caravan.support;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+
+import org.openqa.selenium.Dimension;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.TakesScreenshot;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+/**
+ * One headless Chromium for the whole test JVM, shared by the browser tests and quit when the JVM
+ * ends: starting a browser costs about a second of a shared CPU, a test class should not pay it.
+ *
+ * <p>Debian's {@code chromium} and {@code chromium-driver} (bin/test installs them), named by path:
+ * with both the driver and the browser given, Selenium never runs Selenium Manager, so nothing is
+ * downloaded at run time and the tests work offline.
+ *
+ * <p>{@code -Dcaravan.screenshots=<dir>} makes {@link #screenshot} write PNGs there (bin/screenshots).
+ */
+public final class Browser {
+
+    public static final String CHROMIUM = "/usr/bin/chromium";
+    public static final String CHROMEDRIVER = "/usr/bin/chromedriver";
+    public static final Dimension DESKTOP = new Dimension(1280, 900);
+    public static final Dimension SCREENSHOT = new Dimension(1280, 800);
+    public static final Dimension PHONE = new Dimension(390, 844);
+
+    private static ChromeDriver driver;
+
+    private Browser() {
+    }
+
+    /**
+     * The browser, with no cookies of {@code baseUrl}'s host left from an earlier test and the desktop
+     * window size: each test starts logged out.
+     */
+    public static synchronized WebDriver fresh(String baseUrl) {
+        if (driver == null) {
+            driver = start();
+            Runtime.getRuntime().addShutdownHook(new Thread(Browser::quit, "browser-quit"));
+        }
+        driver.manage().window().setSize(DESKTOP);
+        // cookies are deleted for the document's host: be on it first (a tiny static file, no session needed)
+        driver.get(baseUrl + "/assets/css/app.css");
+        driver.manage().deleteAllCookies();
+        return driver;
+    }
+
+    /** A short explicit wait: the pages answer within milliseconds, a few seconds is already a failure. */
+    public static WebDriverWait waiting(WebDriver browser) {
+        return new WebDriverWait(browser, Duration.ofSeconds(5), Duration.ofMillis(50));
+    }
+
+    /** Saves the viewport as {@code <name>.png} when screenshots are asked for; returns whether it did. */
+    public static boolean screenshot(WebDriver browser, String name) throws IOException {
+        String directory = System.getProperty("caravan.screenshots");
+        if (directory == null || directory.isBlank()) {
+            return false;
+        }
+        Path target = Path.of(directory).resolve(name + ".png");
+        Files.createDirectories(target.getParent());
+        Files.write(target, ((TakesScreenshot) browser).getScreenshotAs(OutputType.BYTES));
+        return true;
+    }
+
+    private static ChromeDriver start() {
+        if (!new File(CHROMEDRIVER).canExecute() || !new File(CHROMIUM).canExecute()) {
+            throw new IllegalStateException("The browser tests need Debian's chromium and chromium-driver ("
+                    + CHROMIUM + ", " + CHROMEDRIVER + "): bin/test installs them, or apt-get install chromium chromium-driver");
+        }
+        System.setProperty("webdriver.chrome.driver", CHROMEDRIVER);
+        ChromeDriverService service = new ChromeDriverService.Builder()
+                .usingDriverExecutable(new File(CHROMEDRIVER))
+                .usingAnyFreePort()
+                .build();
+        ChromeOptions options = new ChromeOptions();
+        options.setBinary(CHROMIUM);
+        options.addArguments("--headless=new", "--no-sandbox", "--disable-dev-shm-usage",
+                "--window-size=" + DESKTOP.width + "," + DESKTOP.height,
+                // no first-run, sync, translation or component update traffic: the tests run offline
+                "--no-first-run", "--disable-sync", "--disable-extensions", "--disable-component-update",
+                "--disable-background-networking", "--disable-features=Translate,OptimizationHints,MediaRouter");
+        return new ChromeDriver(service, options);
+    }
+
+    private static synchronized void quit() {
+        if (driver != null) {
+            driver.quit();
+            driver = null;
+        }
+    }
+}
