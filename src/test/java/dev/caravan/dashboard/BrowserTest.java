@@ -27,7 +27,7 @@ abstract class BrowserTest extends GatewayTest {
 
     @BeforeEach
     void openBrowser() {
-        browser = Browser.fresh(url(""));
+        browser = Browser.fresh();
         wait = Browser.waiting(browser);
     }
 
@@ -61,21 +61,23 @@ abstract class BrowserTest extends GatewayTest {
         field.sendKeys(text);
     }
 
-    /** Creates a key on the keys page; returns the secret the page shows once. */
+    /** Creates a key on the keys page; returns the secret the page shows once, when the list shows the key. */
     String createKey(String name) {
         open("/keys");
         fill("#name", name);
         browser.findElement(By.cssSelector("#create-form button[type=submit]")).click();
         String key = visible("#new-key-value").getText();
-        wait.until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("#keys tr[data-key-id]")));
+        keyRow(name);
         return key;
     }
 
-    /** The keys table's row of the key named {@code name}. */
+    /**
+     * The keys table's row of the key named {@code name}, once there. Found in one script, so that
+     * the table being drawn again meanwhile cannot leave the search holding a removed row.
+     */
     WebElement keyRow(String name) {
-        return wait.until(driver -> driver.findElements(By.cssSelector("#keys tr[data-key-id]")).stream()
-                .filter(row -> row.findElement(By.cssSelector(".key-name")).getText().equals(name))
-                .findFirst().orElse(null));
+        return wait.until(driver -> (WebElement) script("return [...document.querySelectorAll('#keys tr[data-key-id]')]"
+                + ".find(row => row.querySelector('.key-name').textContent === arguments[0]) || null", name));
     }
 
     /** A JSON API call from the page, with the browser's session: what the pages themselves see. */

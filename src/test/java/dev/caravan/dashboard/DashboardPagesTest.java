@@ -96,6 +96,9 @@ class DashboardPagesTest extends BrowserTest {
         @SuppressWarnings("unchecked")
         List<Long> widths = (List<Long>) script(
                 "return [document.documentElement.scrollWidth, document.documentElement.clientWidth];");
-        assertThat(widths.get(0)).as(path + " scroll width vs viewport").isLessThanOrEqualTo(widths.get(1));
+        assertThat(widths.get(0)).as(path + " scroll width vs viewport; too wide: " + script(
+                "return [...document.querySelectorAll('body *')].filter(e => !e.closest('.table-scroll') && e.getBoundingClientRect().right > innerWidth)"
+                + ".slice(0, 8).map(e => e.tagName + '.' + e.className + '#' + e.id + ' ' + Math.round(e.getBoundingClientRect().right)).join(', ')"))
+                .isLessThanOrEqualTo(widths.get(1));
     }
 }

@@ -5,9 +5,11 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 
 import org.openqa.selenium.Dimension;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.chrome.ChromeDriver;
@@ -39,24 +41,28 @@ public final class Browser {
     }
 
     /**
-     * The browser, with no cookies of {@code baseUrl}'s host left from an earlier test and the desktop
-     * window size: each test starts logged out.
+     * The browser on a blank page, with no cookie left from an earlier test and the desktop window
+     * size: each test starts logged out.
      */
-    public static synchronized WebDriver fresh(String baseUrl) {
+    public static synchronized WebDriver fresh() {
         if (driver == null) {
             driver = start();
             Runtime.getRuntime().addShutdownHook(new Thread(Browser::quit, "browser-quit"));
         }
+        driver.get("about:blank");
+        // every cookie of every path: WebDriver's deleteAllCookies() spares those of other paths, such
+        // as a refresh cookie scoped to /auth, which would log the next test in again
+        driver.executeCdpCommand("Network.clearBrowserCookies", Map.of());
         driver.manage().window().setSize(DESKTOP);
-        // cookies are deleted for the document's host: be on it first (a tiny static file, no session needed)
-        driver.get(baseUrl + "/assets/css/app.css");
-        driver.manage().deleteAllCookies();
         return driver;
     }
 
     /** A short explicit wait: the pages answer within milliseconds, a few seconds is already a failure. */
     public static WebDriverWait waiting(WebDriver browser) {
-        return new WebDriverWait(browser, Duration.ofSeconds(5), Duration.ofMillis(50));
+        WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(5), Duration.ofMillis(50));
+        // a page that draws a list again replaces its elements: look again rather than fail
+        wait.ignoring(StaleElementReferenceException.class);
+        return wait;
     }
 
     /** Saves the viewport as {@code <name>.png} when screenshots are asked for; returns whether it did. */
