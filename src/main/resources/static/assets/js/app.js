@@ -136,11 +136,13 @@ const Caravan = (() => {
     return value === null || value === undefined ? '—' : integerFormat.format(value);
   }
 
-  const dateTimeFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'medium' });
+  const secondsFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'medium' });
+  const minutesFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
   const dateFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium' });
 
-  function dateTime(iso) {
-    return iso ? dateTimeFormat.format(new Date(iso)) : '—';
+  /** Local date and time, to the minute; withSeconds where requests a second apart must be told apart. */
+  function dateTime(iso, withSeconds) {
+    return iso ? (withSeconds ? secondsFormat : minutesFormat).format(new Date(iso)) : '—';
   }
 
   function date(iso) {

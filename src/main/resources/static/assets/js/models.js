@@ -23,8 +23,8 @@
       el('td', { className: 'num price-output' }, money(model.pricing.output)),
       el('td', { className: 'num price-cached' }, money(model.pricing.cached_input)),
       el('td', null, modalities),
-      el('td', null, ...tags(model.capabilities)),
-      el('td', null, ...backends));
+      el('td', { className: 'wrap' }, ...tags(model.capabilities)),
+      el('td', { className: 'wrap' }, ...backends));
   }
 
   api('GET', '/api/models', undefined, 'none').then(catalogue => {

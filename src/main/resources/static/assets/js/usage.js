@@ -33,7 +33,7 @@
     shown.add(record.id);
     const tokens = value => count(value) + (record.tokens_estimated ? '*' : '');
     return el('tr', { dataset: { requestId: record.id }, title: `Request ${record.id}` },
-      el('td', null, dateTime(record.created_at)),
+      el('td', null, dateTime(record.created_at, true)),
       el('td', null, record.model),
       el('td', null, record.backend),
       el('td', { className: 'num' }, tokens(record.prompt_tokens)),

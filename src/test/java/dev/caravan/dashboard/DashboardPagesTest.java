@@ -78,7 +78,7 @@ class DashboardPagesTest extends BrowserTest {
 
     @Test
     void everyPageFitsAPhoneScreen() {
-        browser.manage().window().setSize(Browser.PHONE);
+        Browser.viewport(browser, Browser.PHONE);
         Map<String, String> publicPages = Map.of("/models", "#models tbody tr", "/login", "#site-nav li",
                 "/signup", "#site-nav li");
         publicPages.forEach(this::assertFitsTheScreen);

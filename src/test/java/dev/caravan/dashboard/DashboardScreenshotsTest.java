@@ -21,8 +21,8 @@ class DashboardScreenshotsTest extends BrowserTest {
 
     @Test
     void takesOneScreenshotPerPage() throws Exception {
-        browser.manage().window().setSize(Browser.SCREENSHOT);
         open("/login");
+        Browser.viewport(browser, Browser.SCREENSHOT);
         visible("#login-form");
         shoot("login");
 

@@ -5,9 +5,11 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 
 import org.openqa.selenium.Dimension;
+import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.TakesScreenshot;
@@ -55,6 +57,19 @@ public final class Browser {
         driver.executeCdpCommand("Network.clearBrowserCookies", Map.of());
         driver.manage().window().setSize(DESKTOP);
         return driver;
+    }
+
+    /**
+     * Sizes the window so that the page itself (the viewport) has {@code size}: a window's size
+     * includes whatever the browser draws around the page.
+     */
+    public static void viewport(WebDriver browser, Dimension size) {
+        browser.manage().window().setSize(size);
+        @SuppressWarnings("unchecked")
+        List<Long> inner = (List<Long>) ((JavascriptExecutor) browser)
+                .executeScript("return [window.innerWidth, window.innerHeight];");
+        browser.manage().window().setSize(new Dimension(2 * size.width - inner.get(0).intValue(),
+                2 * size.height - inner.get(1).intValue()));
     }
 
     /** A short explicit wait: the pages answer within milliseconds, a few seconds is already a failure. */
