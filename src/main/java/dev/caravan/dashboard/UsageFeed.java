@@ -45,7 +45,8 @@ public class UsageFeed implements SmartLifecycle {
     private static final int MAX_ROWS_PER_POLL = 5000;
     private static final int ACCOUNTS_PER_QUERY = 200;
 
-    private record Watcher(SseEmitter emitter, String accountId, String keyId, String sessionId) {
+    /** {@code fromSeq}: the newest row when the stream opened; the stream carries only rows after it. */
+    private record Watcher(SseEmitter emitter, String accountId, String keyId, String sessionId, long fromSeq) {
     }
 
     private record Seen(Instant at, long seq) {
@@ -80,7 +81,7 @@ public class UsageFeed implements SmartLifecycle {
                     + ofAccount.size() + " live usage streams open already: close a tab, or wait for one to end.", 5L);
         }
         SseEmitter emitter = new SseEmitter(settings.liveStreamLifetime().toMillis());
-        Watcher watcher = new Watcher(emitter, user.accountId(), keyId, user.sessionId());
+        Watcher watcher = new Watcher(emitter, user.accountId(), keyId, user.sessionId(), usage.latestSeq());
         ofAccount.add(watcher);
         Runnable remove = () -> ofAccount.remove(watcher);
         emitter.onCompletion(remove);
@@ -106,7 +107,8 @@ public class UsageFeed implements SmartLifecycle {
         Instant now = Instant.now();
         long latest = usage.latestSeq();
         if (floor < 0) {
-            floor = latest;
+            // from where the first stream began, not from this turn: a row settled in between is its
+            floor = watchers.values().stream().flatMap(List::stream).mapToLong(Watcher::fromSeq).min().orElse(latest);
             sentAboveFloor.clear();
             seen.clear();
         }
@@ -136,8 +138,9 @@ public class UsageFeed implements SmartLifecycle {
             return;
         }
         String keyId = (String) row.get("key_id");
+        long seq = ((Number) row.get("seq")).longValue();
         for (Watcher watcher : ofAccount) {
-            if (watcher.keyId() == null || watcher.keyId().equals(keyId)) {
+            if (seq > watcher.fromSeq() && (watcher.keyId() == null || watcher.keyId().equals(keyId))) {
                 send(watcher, SseEmitter.event().name("usage").id((String) row.get("request_id"))
                         .data(billingJson.usageRecord(row), MediaType.APPLICATION_JSON));
             }
