@@ -110,13 +110,6 @@ public class AdminController {
     }
 
     private JsonNode object(byte[] body) {
-        if (body == null || body.length == 0) {
-            throw GatewayException.invalidRequest(null, "A JSON object body is required.");
-        }
-        JsonNode node = clientJson.read(body);
-        if (!node.isObject()) {
-            throw GatewayException.invalidRequest(null, "The request body must be a JSON object.");
-        }
-        return node;
+        return AdminRequests.object(clientJson, body);
     }
 }

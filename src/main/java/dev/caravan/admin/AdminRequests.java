@@ -10,6 +10,7 @@ import java.util.Set;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.caravan.api.ClientInput;
+import dev.caravan.api.ClientJson;
 import dev.caravan.api.GatewayException;
 import dev.caravan.billing.Accounts;
 import dev.caravan.catalog.Catalog;
@@ -19,7 +20,7 @@ import dev.caravan.catalog.CatalogModel;
  * The fields of the admin API's request bodies, checked before anything reaches the database: each
  * bad value is a 400 naming its field. Text lengths are those of the columns they go to.
  */
-final class AdminRequests {
+public final class AdminRequests {
 
     private static final BigDecimal MAX_AMOUNT = new BigDecimal("1000000000");
     private static final int MAX_LIMIT = 1_000_000;
@@ -27,20 +28,42 @@ final class AdminRequests {
     private AdminRequests() {
     }
 
+    /** The body as a JSON object, or a 400. */
+    static JsonNode object(ClientJson clientJson, byte[] body) {
+        if (body == null || body.length == 0) {
+            throw GatewayException.invalidRequest(null, "A JSON object body is required.");
+        }
+        JsonNode node = clientJson.read(body);
+        if (!node.isObject()) {
+            throw GatewayException.invalidRequest(null, "The request body must be a JSON object.");
+        }
+        return node;
+    }
+
     /** A new key: {@code name} (required), {@code rpm_limit}, {@code spend_limit}, {@code expires_at}, {@code max_concurrent_requests}, {@code models}. */
-    static Accounts.KeySpec keySpec(JsonNode request, Catalog catalog) {
+    public static Accounts.KeySpec keySpec(JsonNode request, Catalog catalog) {
         Instant expiresAt = null;
         JsonNode expires = request.get("expires_at");
         if (expires != null && !expires.isNull()) {
-            try {
-                expiresAt = Instant.parse(expires.asText());
-            } catch (DateTimeParseException e) {
-                throw GatewayException.invalidRequest("expires_at", "'expires_at' must be an ISO-8601 instant, e.g. 2027-01-31T00:00:00Z.");
-            }
+            expiresAt = expiry(expires.asText());
         }
         return new Accounts.KeySpec(requiredText(request, "name", 200), optionalLimit(request, "rpm_limit"),
                 amount(request.get("spend_limit"), "spend_limit", false), expiresAt,
                 optionalLimit(request, "max_concurrent_requests"), models(request.get("models"), catalog));
+    }
+
+    /** An instant, or a date: the key works through that date (UTC) and expires at the next midnight. */
+    private static Instant expiry(String value) {
+        try {
+            return Instant.parse(value);
+        } catch (DateTimeParseException notInstant) {
+            try {
+                return java.time.LocalDate.parse(value).plusDays(1).atStartOfDay(java.time.ZoneOffset.UTC).toInstant();
+            } catch (DateTimeParseException notDate) {
+                throw GatewayException.invalidRequest("expires_at",
+                        "'expires_at' must be an ISO-8601 instant (2027-01-31T00:00:00Z) or a date (2027-01-31).");
+            }
+        }
     }
 
     /** Catalog model ids, at least one; null when the field is absent (every model). */

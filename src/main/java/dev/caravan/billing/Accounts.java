@@ -198,7 +198,7 @@ public class Accounts {
         return timestamp == null ? null : timestamp.toInstant();
     }
 
-    static GatewayException notFound(String what, String id) {
+    public static GatewayException notFound(String what, String id) {
         // an id that cannot exist is not quoted back at length
         String shown = ClientInput.isId(id) ? "'" + id + "'" : "like that";
         return new GatewayException(404, "invalid_request_error", what + "_not_found", null,

@@ -44,6 +44,23 @@ public class UsageQueries {
         return found.get(0);
     }
 
+    /** The newest usage row's seq (0: none). */
+    public long latestSeq() {
+        Long latest = jdbc.queryForObject("SELECT MAX(seq) FROM usage_records", Long.class);
+        return latest == null ? 0 : latest;
+    }
+
+    /** Rows of these accounts after {@code seq}, oldest first, with their account_id: the live feed's read. */
+    public List<Map<String, Object>> after(long seq, List<String> accountIds, int limit) {
+        String marks = String.join(", ", java.util.Collections.nCopies(accountIds.size(), "?"));
+        List<Object> args = new ArrayList<>();
+        args.add(seq);
+        args.addAll(accountIds);
+        args.add(limit);
+        return jdbc.queryForList("SELECT account_id, " + COLUMNS + " FROM usage_records WHERE seq > ? AND account_id IN ("
+                + marks + ") ORDER BY seq LIMIT ?", args.toArray());
+    }
+
     public Page page(Filter filter) {
         StringBuilder where = new StringBuilder(" WHERE account_id = ?");
         List<Object> args = new ArrayList<>(List.of(filter.accountId()));

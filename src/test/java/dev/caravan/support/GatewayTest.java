@@ -42,11 +42,17 @@ import static org.assertj.core.api.Assertions.assertThat;
         "caravan.billing.settlement-retry-max-delay=2000",
         // configured with whitespace around it, as a token pasted into an environment file often is
         "caravan.admin.token=" + GatewayTest.ADMIN_TOKEN + "  ",
-        "caravan.metrics.token=" + GatewayTest.METRICS_TOKEN})
+        "caravan.metrics.token=" + GatewayTest.METRICS_TOKEN,
+        "caravan.dashboard.session-key-file=" + GatewayTest.SESSION_KEY_FILE,
+        // mail goes to TestMail's SMTP server; sign-up needs no verification here (VerifiedSignupTest)
+        "caravan.dashboard.email-verification=off",
+        "spring.mail.host=127.0.0.1"})
 public abstract class GatewayTest {
 
     public static final String ADMIN_TOKEN = "test-admin-token-0123456789abcdef";
     public static final String METRICS_TOKEN = "test-metrics-token-0123456789abcdef";
+    /** Where the test gateways keep their generated session signing key. */
+    public static final String SESSION_KEY_FILE = "target/test-data/session-key";
 
     protected static final ObjectMapper JSON = new ObjectMapper();
     protected static final FakeOpenAiUpstream UPSTREAM = FakeOpenAiUpstream.get();
@@ -144,6 +150,7 @@ public abstract class GatewayTest {
         }
         registry.add("caravan.providers.fake-anthropic.base-url", FakeAnthropicUpstream.get()::baseUrl);
         registry.add("caravan.providers.fake-gemini.base-url", FakeGeminiUpstream.get()::baseUrl);
+        registry.add("spring.mail.port", TestMail::port);
     }
 
     protected String url(String path) {
