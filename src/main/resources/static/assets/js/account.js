@@ -27,7 +27,7 @@
   function loadSessions() {
     return api('GET', '/api/sessions').then(sessions => {
       document.querySelector('#sessions tbody').replaceChildren(...sessions.data.map(session => el('tr', null,
-        el('td', null, session.user_agent || 'unknown'),
+        el('td', { className: 'wrap' }, session.user_agent || 'unknown'),
         el('td', null, dateTime(session.created_at)),
         el('td', null, dateTime(session.last_used_at)),
         el('td', null, session.current ? el('span', { className: 'tag active' }, 'this session') : ''))));

@@ -136,7 +136,7 @@ const Caravan = (() => {
     return value === null || value === undefined ? '—' : integerFormat.format(value);
   }
 
-  const secondsFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'medium' });
+  const secondsFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'short', timeStyle: 'medium' });
   const minutesFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
   const dateFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium' });
 

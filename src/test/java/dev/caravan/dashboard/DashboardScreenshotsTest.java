@@ -25,6 +25,9 @@ class DashboardScreenshotsTest extends BrowserTest {
         Browser.viewport(browser, Browser.SCREENSHOT);
         visible("#login-form");
         shoot("login");
+        open("/models"); // as a visitor sees it: the page is public
+        visible("#models tr[data-model]");
+        shoot("models");
 
         signUp();
         topUp("25");
@@ -48,9 +51,6 @@ class DashboardScreenshotsTest extends BrowserTest {
         visible("#live.is-live");
         visible("#usage tr[data-request-id]");
         shoot("usage");
-        open("/models");
-        visible("#models tr[data-model]");
-        shoot("models");
         open("/account");
         wait.until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("#sessions tbody tr")));
         visible("#email");
