@@ -33,7 +33,7 @@
       el('td', { className: 'num' }, money(key.spent)),
       el('td', { className: 'num' }, key.spend_limit === null ? 'none' : money(key.spend_limit)),
       el('td', { className: 'num' }, key.rpm_limit === null ? 'none' : count(key.rpm_limit)),
-      el('td', null, key.expires_at ? date(key.expires_at) : 'never'),
+      el('td', { className: 'expires' }, key.expires_at ? dateTime(key.expires_at) : 'never'),
       el('td', null, el('span', { className: `tag ${keyState} key-status` }, keyState)),
       actions);
   }

@@ -14,11 +14,16 @@
   let stream = null;
   nav(true);
 
+  /** YYYY-MM-DD of the day after: the API's `to` is exclusive, the page's "To" day is included. */
+  function dayAfter(day) {
+    return new Date(Date.parse(day) + 86400000).toISOString().slice(0, 10);
+  }
+
   function query(extra) {
     const params = new URLSearchParams();
     for (const [name, value] of Object.entries({ ...filters, ...extra })) {
       if (value) {
-        params.set(name, value);
+        params.set(name, name === 'to' ? dayAfter(value) : value);
       }
     }
     const text = params.toString();

@@ -77,6 +77,50 @@ class DashboardPagesTest extends BrowserTest {
     }
 
     @Test
+    void aKeyIsCreatedWithItsLimitsAndShowsThem() {
+        signUp();
+        open("/keys");
+        fill("#name", "limited");
+        fill("#spend_limit", "5");
+        fill("#rpm_limit", "60");
+        // a date input takes the digits as typed in its own order (en-US here: month, day, year)
+        fill("#expires_at", "12312099");
+        browser.findElement(By.cssSelector("#create-form button[type=submit]")).click();
+
+        assertThat(visible("#new-key-value").getText()).isNotBlank();
+        WebElement row = keyRow("limited");
+        assertThat(row.getText()).contains("$5.00", "60", "active");
+        assertThat(row.findElement(By.cssSelector(".expires")).getText()).isNotEqualTo("never");
+        // the day picked is the last day the key works: it expires as that day ends (UTC)
+        @SuppressWarnings("unchecked")
+        Map<String, Object> key = ((List<Map<String, Object>>) fromPage("/api/keys").get("data")).get(0);
+        assertThat(key.get("expires_at")).isEqualTo("2100-01-01T00:00:00Z");
+    }
+
+    @Test
+    void usageFiltersNarrowTheTableAndTheExportAndIncludeTheLastDay() throws Exception {
+        signUp();
+        topUp("1");
+        String key = createKey("filtered");
+        assertThat(post("/v1/chat/completions", chat("chat", ""), key).statusCode()).isEqualTo(200);
+        String echoId = post("/v1/chat/completions", chat("echo", ""), key).headers().firstValue("X-Request-Id").orElseThrow();
+        open("/usage");
+        wait.until(driver -> driver.findElements(By.cssSelector("#usage tr[data-request-id]")).size() == 2);
+
+        fill("#model", "echo");
+        String today = java.time.LocalDate.now(java.time.ZoneOffset.UTC).toString();
+        script("arguments[0].value = arguments[1]", browser.findElement(By.id("to")), today);
+        browser.findElement(By.cssSelector("#filters button[type=submit]")).click();
+
+        wait.until(driver -> driver.findElements(By.cssSelector("#usage tr[data-request-id]")).size() == 1);
+        assertThat(browser.findElement(By.cssSelector("#usage tr[data-request-id]")).getAttribute("data-request-id"))
+                .isEqualTo(echoId);
+        String export = browser.findElement(By.id("export")).getAttribute("href");
+        assertThat(export).contains("/api/usage.csv?", "model=echo",
+                "to=" + java.time.LocalDate.now(java.time.ZoneOffset.UTC).plusDays(1));
+    }
+
+    @Test
     void everyPageFitsAPhoneScreen() {
         Browser.viewport(browser, Browser.PHONE);
         Map<String, String> publicPages = Map.of("/models", "#models tbody tr", "/login", "#site-nav li",
