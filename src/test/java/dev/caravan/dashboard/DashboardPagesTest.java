@@ -41,6 +41,28 @@ class DashboardPagesTest extends BrowserTest {
     }
 
     @Test
+    void loggingInReturnsToTheAskedPageButNeverToAnotherSite() {
+        String email = signUp();
+        browser = Browser.fresh();
+        open("/keys");
+        wait.until(driver -> path().equals("/login"));
+        logIn(email);
+        wait.until(driver -> path().equals("/keys"));
+
+        browser = Browser.fresh();
+        open("/login?next=" + java.net.URLEncoder.encode("//evil.example/keys", java.nio.charset.StandardCharsets.UTF_8));
+        logIn(email);
+        wait.until(driver -> path().equals("/"));
+        assertThat(java.net.URI.create(browser.getCurrentUrl()).getHost()).isEqualTo("127.0.0.1");
+    }
+
+    private void logIn(String email) {
+        fill("#email", email);
+        fill("#password", PASSWORD);
+        browser.findElement(By.cssSelector("#login-form button[type=submit]")).click();
+    }
+
+    @Test
     void aKeyNamedLikeAScriptRendersAsText() {
         String name = "<script>window.pwned=1</script><img src=x onerror=\"window.pwned=2\">";
         signUp();
