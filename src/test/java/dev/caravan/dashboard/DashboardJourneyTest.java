@@ -22,6 +22,9 @@ class DashboardJourneyTest extends BrowserTest {
         assertThat(visible("#balance").getText()).isEqualTo("$0.00");
         topUp("10");
         String key = createKey("journey key");
+        browser.findElement(By.id("copy-key")).click();
+        // copied, or (clipboard refused, as a headless browser may) selected for Ctrl+C: either way it says so
+        wait.until(driver -> !driver.findElement(By.id("copy-status")).getText().isBlank());
         WebElement row = keyRow("journey key");
         assertThat(key).startsWith(row.findElement(By.cssSelector("code")).getText().replace("…", ""));
         assertThat(row.findElement(By.cssSelector(".key-status")).getText()).isEqualTo("active");

@@ -143,6 +143,28 @@ class DashboardPagesTest extends BrowserTest {
     }
 
     @Test
+    void theAccountPageChangesThePasswordAndRequestsDeletion() throws Exception {
+        String email = signUp();
+        String key = createKey("doomed");
+        open("/account");
+        assertThat(visible("#email").getText()).isEqualTo(email);
+
+        fill("#current_password", "not the password");
+        fill("#new_password", "a brand new password");
+        browser.findElement(By.cssSelector("#password-form button[type=submit]")).click();
+        assertThat(visible("#current_password-error").getText()).isNotBlank();
+        fill("#current_password", PASSWORD);
+        browser.findElement(By.cssSelector("#password-form button[type=submit]")).click();
+        assertThat(visible("#password-status").getText()).contains("Password changed");
+        assertThat(browser.findElement(By.id("current_password-error")).getText()).isEmpty();
+
+        visible("#request-deletion").click();
+        visible("#confirm-deletion").click(); // the second step: nothing is sent before it
+        assertThat(visible("#deletion-status").getText()).contains("Deletion requested");
+        assertThat(post("/v1/chat/completions", chat("chat", ""), key).statusCode()).isEqualTo(401);
+    }
+
+    @Test
     void everyPageFitsAPhoneScreen() {
         Browser.viewport(browser, Browser.PHONE);
         Map<String, String> publicPages = Map.of("/models", "#models tbody tr", "/login", "#site-nav li",
