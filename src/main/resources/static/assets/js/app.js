@@ -294,6 +294,6 @@ const Caravan = (() => {
     container.replaceChildren(list);
   }
 
-  return { api, ApiError, refreshSession, localPath, money, count, dateTime, date, el, say, onSubmit, fieldError,
+  return { api, refreshSession, localPath, money, count, dateTime, date, el, say, onSubmit, fieldError,
     nav };
 })();
