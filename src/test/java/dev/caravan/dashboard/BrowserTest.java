@@ -6,6 +6,7 @@ import java.util.UUID;
 
 import dev.caravan.support.Browser;
 import dev.caravan.support.GatewayTest;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
@@ -13,6 +14,8 @@ import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
+
+import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Base of the dashboard's browser tests: the real gateway (GatewayTest's shared context) driven by
@@ -29,6 +32,13 @@ abstract class BrowserTest extends GatewayTest {
     void openBrowser() {
         browser = Browser.fresh();
         wait = Browser.waiting(browser);
+        Browser.policyViolations(browser); // reading the console empties it: start from nothing
+    }
+
+    /** No page of the test broke its Content-Security-Policy (inline script or style, another origin). */
+    @AfterEach
+    void nothingRefusedByThePolicy() {
+        assertThat(Browser.policyViolations(browser)).isEmpty();
     }
 
     void open(String path) {

@@ -17,6 +17,8 @@ import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.logging.LogEntry;
+import org.openqa.selenium.logging.LogType;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
@@ -92,6 +94,12 @@ public final class Browser {
         return true;
     }
 
+    /** What the browser's console said since last asked that mentions the Content-Security-Policy. */
+    public static List<String> policyViolations(WebDriver browser) {
+        return browser.manage().logs().get(LogType.BROWSER).getAll().stream().map(LogEntry::getMessage)
+                .filter(message -> message.contains("Content Security Policy")).toList();
+    }
+
     private static ChromeDriver start() {
         if (!new File(CHROMEDRIVER).canExecute() || !new File(CHROMIUM).canExecute()) {
             throw new IllegalStateException("The browser tests need Debian's chromium and chromium-driver ("
@@ -109,6 +117,8 @@ public final class Browser {
                 // no first-run, sync, translation or component update traffic: the tests run offline
                 "--no-first-run", "--disable-sync", "--disable-extensions", "--disable-component-update",
                 "--disable-background-networking", "--disable-features=Translate,OptimizationHints,MediaRouter");
+        // the console, so that tests can see what the Content-Security-Policy refused
+        options.setCapability("goog:loggingPrefs", Map.of(LogType.BROWSER, "ALL"));
         return new ChromeDriver(service, options);
     }
 
