@@ -1,5 +1,6 @@
 package dev.caravan.dashboard;
 
+import java.net.URI;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -47,7 +48,7 @@ abstract class BrowserTest extends GatewayTest {
 
     /** The path the browser is on now. */
     String path() {
-        return java.net.URI.create(browser.getCurrentUrl()).getPath();
+        return URI.create(browser.getCurrentUrl()).getPath();
     }
 
     WebElement visible(String css) {

@@ -1,5 +1,10 @@
 package dev.caravan.dashboard;
 
+import java.net.URI;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 
@@ -50,10 +55,10 @@ class DashboardPagesTest extends BrowserTest {
         wait.until(driver -> path().equals("/keys"));
 
         browser = Browser.fresh();
-        open("/login?next=" + java.net.URLEncoder.encode("//evil.example/keys", java.nio.charset.StandardCharsets.UTF_8));
+        open("/login?next=" + URLEncoder.encode("//evil.example/keys", StandardCharsets.UTF_8));
         logIn(email);
         wait.until(driver -> path().equals("/"));
-        assertThat(java.net.URI.create(browser.getCurrentUrl()).getHost()).isEqualTo("127.0.0.1");
+        assertThat(URI.create(browser.getCurrentUrl()).getHost()).isEqualTo("127.0.0.1");
     }
 
     private void logIn(String email) {
@@ -130,7 +135,7 @@ class DashboardPagesTest extends BrowserTest {
         wait.until(driver -> driver.findElements(By.cssSelector("#usage tr[data-request-id]")).size() == 2);
 
         fill("#model", "echo");
-        String today = java.time.LocalDate.now(java.time.ZoneOffset.UTC).toString();
+        String today = LocalDate.now(ZoneOffset.UTC).toString();
         script("arguments[0].value = arguments[1]", browser.findElement(By.id("to")), today);
         browser.findElement(By.cssSelector("#filters button[type=submit]")).click();
 
@@ -139,7 +144,7 @@ class DashboardPagesTest extends BrowserTest {
                 .isEqualTo(echoId);
         String export = browser.findElement(By.id("export")).getAttribute("href");
         assertThat(export).contains("/api/usage.csv?", "model=echo",
-                "to=" + java.time.LocalDate.now(java.time.ZoneOffset.UTC).plusDays(1));
+                "to=" + LocalDate.now(ZoneOffset.UTC).plusDays(1));
     }
 
     @Test
