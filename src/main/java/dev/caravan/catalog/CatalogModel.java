@@ -1,7 +1,9 @@
 package dev.caravan.catalog;
 
 import java.time.Duration;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -10,4 +12,14 @@ import java.util.Set;
  */
 public record CatalogModel(String id, Integer contextLength, Integer maxOutputTokens, Set<String> capabilities,
                            Duration hedgeAfter, List<Backend> backends) {
+
+    /** The backends that can be called: their provider has a key configured, or needs none. */
+    public List<Backend> callableBackends() {
+        return backends.stream().filter(b -> b.provider().hasCredentials()).toList();
+    }
+
+    /** The lowest list price (input + output per 1M tokens) among these backends, if any. */
+    public static Optional<Price> cheapest(List<Backend> backends) {
+        return backends.stream().map(Backend::price).min(Comparator.comparing(p -> p.input().add(p.output())));
+    }
 }

@@ -2,7 +2,6 @@ package dev.caravan.catalog;
 
 import java.io.IOException;
 import java.math.BigDecimal;
-import java.util.Comparator;
 import java.util.List;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -27,7 +26,7 @@ public class ModelList {
         root.put("object", "list");
         ArrayNode data = root.putArray("data");
         for (CatalogModel model : catalog.models()) {
-            List<Backend> usable = model.backends().stream().filter(b -> b.provider().hasCredentials()).toList();
+            List<Backend> usable = model.callableBackends();
             if (usable.isEmpty()) {
                 continue;
             }
@@ -44,8 +43,7 @@ public class ModelList {
             }
             ArrayNode capabilities = entry.putArray("capabilities");
             model.capabilities().stream().sorted().forEach(capabilities::add);
-            Price cheapest = usable.stream().map(Backend::price)
-                    .min(Comparator.comparing(p -> p.input().add(p.output()))).orElseThrow();
+            Price cheapest = CatalogModel.cheapest(usable).orElseThrow();
             ObjectNode pricing = entry.putObject("pricing");
             pricing.set("prompt", perToken(cheapest.input()));
             pricing.set("completion", perToken(cheapest.output()));
