@@ -56,6 +56,7 @@ public class ClientRequestParser {
             throw GatewayException.invalidRequest("input",
                     "'input' is required: a string, an array of strings, or an array of token arrays.");
         }
+        EmbeddingVectors.requestedFormat(body);
         return new ClientRequest(Operation.EMBEDDINGS, body, model, false, false, null);
     }
 
