@@ -55,7 +55,22 @@ public class ApiKeys {
      */
     public void authenticate(Exchange exchange) {
         HttpServletRequest request = RequestContext.httpRequest(exchange, "apiKeys.authenticate");
-        String hash = ApiKeyFormat.sha256(bearer(request.getHeader("Authorization")));
+        admit(exchange, request, request.getHeader("Authorization"));
+    }
+
+    /**
+     * Route step for Anthropic's clients (POST /v1/messages): their SDKs send the key as
+     * {@code x-api-key}, or as {@code Authorization: Bearer} when configured with a token. Either
+     * header of the real request carries a Caravan key; otherwise as {@link #authenticate}.
+     */
+    public void authenticateAnthropicClient(Exchange exchange) {
+        HttpServletRequest request = RequestContext.httpRequest(exchange, "apiKeys.authenticateAnthropicClient");
+        String apiKey = request.getHeader("x-api-key");
+        admit(exchange, request, apiKey != null && !apiKey.isBlank() ? apiKey : request.getHeader("Authorization"));
+    }
+
+    private void admit(Exchange exchange, HttpServletRequest request, String presented) {
+        String hash = ApiKeyFormat.sha256(bearer(presented));
         Caller caller = known.getIfPresent(hash);
         if (caller == null) {
             caller = lookup(hash, request.getRemoteAddr());

@@ -1,0 +1,140 @@
+package dev.caravan.ingress.messages;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.caravan.api.GatewayException;
+
+/**
+ * {@code toChatCompletionRequest}: an Anthropic Messages API request as the chat completion request
+ * every backend protocol takes, so that it goes through the same planner, holds, failover and
+ * metering as chat. Pure: JSON in, JSON out; what cannot be honoured is a 400 naming the field. Only
+ * the fields mapped here are sent on (an Anthropic backend gets the client's own body instead:
+ * {@link MessagesApi}).
+ */
+final class MessagesRequests {
+
+    private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
+
+    private MessagesRequests() {
+    }
+
+    static ObjectNode toChatCompletionRequest(ObjectNode request) {
+        ObjectNode chat = JSON.objectNode();
+        chat.set("model", request.get("model"));
+        ArrayNode messages = chat.putArray("messages");
+        system(request.get("system"), messages);
+        MessagesContent.toMessages(request.get("messages"), messages);
+        if (present(request.get("max_tokens"))) {
+            chat.set("max_completion_tokens", request.get("max_tokens"));
+        }
+        copyTools(request, chat);
+        copyIfPresent(request, "stop_sequences", chat, "stop");
+        copyIfPresent(request, "temperature", chat, "temperature");
+        copyIfPresent(request, "top_p", chat, "top_p");
+        JsonNode thinking = request.get("thinking");
+        if (present(thinking) && "enabled".equals(thinking.path("type").asText())) {
+            // the OpenRouter-style budget the native adapters read (anthropic: budget_tokens)
+            chat.putObject("reasoning").set("max_tokens", thinking.get("budget_tokens"));
+        }
+        JsonNode user = request.path("metadata").path("user_id");
+        if (user.isTextual()) {
+            chat.put("user", user.asText());
+        }
+        return chat;
+    }
+
+    /** {@code system}: a string or text blocks, one system message. */
+    private static void system(JsonNode system, ArrayNode messages) {
+        if (!present(system)) {
+            return;
+        }
+        if (system.isTextual()) {
+            messages.addObject().put("role", "system").put("content", system.asText());
+            return;
+        }
+        if (!system.isArray()) {
+            throw GatewayException.invalidRequest("system", "'system' must be a string or an array of text blocks.");
+        }
+        StringBuilder text = new StringBuilder();
+        for (int i = 0; i < system.size(); i++) {
+            JsonNode block = system.get(i);
+            if (!"text".equals(block.path("type").asText()) || !block.path("text").isTextual()) {
+                throw GatewayException.invalidRequest("system[" + i + "]", "'system[" + i + "]' must be a text block.");
+            }
+            text.append(text.isEmpty() ? "" : "\n\n").append(block.path("text").asText());
+        }
+        messages.addObject().put("role", "system").put("content", text.toString());
+    }
+
+    private static void copyTools(ObjectNode request, ObjectNode chat) {
+        JsonNode tools = request.get("tools");
+        if (present(tools)) {
+            if (!tools.isArray()) {
+                throw GatewayException.invalidRequest("tools", "'tools' must be an array.");
+            }
+            ArrayNode chatTools = chat.putArray("tools");
+            for (int i = 0; i < tools.size(); i++) {
+                chatTools.add(functionTool(tools.get(i), "tools[" + i + "]"));
+            }
+        }
+        JsonNode choice = request.get("tool_choice");
+        if (present(choice)) {
+            toolChoice(choice, chat);
+        }
+    }
+
+    private static ObjectNode functionTool(JsonNode tool, String param) {
+        String type = tool.path("type").asText("custom");
+        if (!tool.isObject() || !type.equals("custom")) {
+            throw GatewayException.invalidRequest(param + ".type", "Only client tools (with 'input_schema') are "
+                    + "supported, not Anthropic's server tools such as \"" + type + "\".");
+        }
+        if (!tool.path("name").isTextual() || tool.path("name").asText().isBlank()) {
+            throw GatewayException.invalidRequest(param + ".name", "'" + param + ".name' must be a non-empty string.");
+        }
+        if (!tool.path("input_schema").isObject()) {
+            throw GatewayException.invalidRequest(param + ".input_schema", "'" + param + ".input_schema' must be an object.");
+        }
+        ObjectNode function = JSON.objectNode();
+        function.set("name", tool.get("name"));
+        if (present(tool.get("description"))) {
+            function.set("description", tool.get("description"));
+        }
+        function.set("parameters", tool.get("input_schema"));
+        ObjectNode chatTool = JSON.objectNode().put("type", "function");
+        chatTool.set("function", function);
+        return chatTool;
+    }
+
+    private static void toolChoice(JsonNode choice, ObjectNode chat) {
+        switch (choice.path("type").asText()) {
+            case "auto" -> chat.put("tool_choice", "auto");
+            case "any" -> chat.put("tool_choice", "required");
+            case "none" -> chat.put("tool_choice", "none");
+            case "tool" -> {
+                if (!choice.path("name").isTextual()) {
+                    throw GatewayException.invalidRequest("tool_choice.name", "A tool_choice of type \"tool\" needs a 'name'.");
+                }
+                ObjectNode named = chat.putObject("tool_choice").put("type", "function");
+                named.putObject("function").put("name", choice.path("name").asText());
+            }
+            default -> throw GatewayException.invalidRequest("tool_choice.type",
+                    "'tool_choice.type' must be \"auto\", \"any\", \"tool\" or \"none\".");
+        }
+        if (choice.path("disable_parallel_tool_use").asBoolean(false)) {
+            chat.put("parallel_tool_calls", false);
+        }
+    }
+
+    private static void copyIfPresent(ObjectNode from, String field, ObjectNode to, String as) {
+        if (present(from.get(field))) {
+            to.set(as, from.get(field));
+        }
+    }
+
+    static boolean present(JsonNode node) {
+        return node != null && !node.isNull() && !node.isMissingNode();
+    }
+}
