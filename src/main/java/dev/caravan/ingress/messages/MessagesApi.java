@@ -72,7 +72,8 @@ public class MessagesApi {
             chat.putObject("stream_options").put("include_usage", true);
         }
         return new ClientRequest(Operation.CHAT_COMPLETION, chat, request.get("model").asText(), stream, stream,
-                request.get("max_tokens").asInt(), PricedFields.read(chat));
+                request.get("max_tokens").asInt(), PricedFields.read(chat),
+                new ClientRequest.NativeBody("anthropic", MessagesRequests.nativeRequest(request)));
     }
 
     /** Non-stream: the metered chat completion (bytes) becomes the Anthropic message. */

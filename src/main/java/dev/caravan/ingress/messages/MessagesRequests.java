@@ -1,5 +1,7 @@
 package dev.caravan.ingress.messages;
 
+import java.util.List;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
@@ -16,6 +18,13 @@ import dev.caravan.api.GatewayException;
 final class MessagesRequests {
 
     private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
+    /**
+     * What an Anthropic backend is sent of the client's own body (cache_control and signed thinking
+     * blocks inside them included): the fields the translation above checked or priced. Anything
+     * else (MCP servers, containers, service tiers) could be billed outside tokens, and is not sent.
+     */
+    private static final List<String> NATIVE_FIELDS = List.of("model", "max_tokens", "system", "messages", "tools",
+            "tool_choice", "stop_sequences", "temperature", "top_p", "top_k", "thinking", "metadata", "stream");
 
     private MessagesRequests() {
     }
@@ -43,6 +52,17 @@ final class MessagesRequests {
             chat.put("user", user.asText());
         }
         return chat;
+    }
+
+    /** The client's request as an Anthropic backend gets it: the checked fields only ({@link #NATIVE_FIELDS}). */
+    static ObjectNode nativeRequest(ObjectNode request) {
+        ObjectNode body = JSON.objectNode();
+        for (String field : NATIVE_FIELDS) {
+            if (present(request.get(field))) {
+                body.set(field, request.get(field));
+            }
+        }
+        return body;
     }
 
     /** {@code system}: a string or text blocks, one system message. */

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.caravan.support.FakeAnthropicUpstream;
 import dev.caravan.support.FakeOpenAiUpstream;
 import dev.caravan.support.GatewayTest;
 import org.junit.jupiter.api.AfterEach;
@@ -126,6 +127,28 @@ class MessagesApiTest extends GatewayTest {
         // 11 x $3/M + 7 x $4/M at the spare backend
         assertThat(usage.path("cost").decimalValue()).isEqualByComparingTo("0.000061");
         assertThat(settledCredits(key).path("total_usage").decimalValue()).isEqualByComparingTo("0.000061");
+    }
+
+    @Test
+    void anAnthropicBackendGetsTheClientsOwnBodyCacheControlAndAll() throws Exception {
+        String body = """
+                {"model":"claude","max_tokens":300,"top_k":5,"container":"c_1",
+                 "system":[{"type":"text","text":"Be brief.","cache_control":{"type":"ephemeral"}}],
+                 "messages":[{"role":"user","content":[{"type":"text","text":"Say hello","cache_control":{"type":"ephemeral","ttl":"5m"}}]}]}""";
+
+        HttpResponse<String> response = post(MESSAGES, body);
+
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        assertThat(backend(response)).isEqualTo("fake-anthropic/claude-text");
+        JsonNode sent = FakeAnthropicUpstream.get().lastRequestFor("claude-text").body();
+        assertThat(sent.path("system")).isEqualTo(JSON.readTree(body).path("system"));
+        assertThat(sent.path("messages")).isEqualTo(JSON.readTree(body).path("messages"));
+        assertThat(sent.path("max_tokens").asInt()).isEqualTo(300);
+        assertThat(sent.path("top_k").asInt()).isEqualTo(5);
+        // not checked or priced by the gateway: not sent
+        assertThat(sent.has("container")).isFalse();
+        // the fixture's answer: 2095 x $3/M + 503 x $15/M
+        assertThat(json(response).path("usage").path("cost").decimalValue()).isEqualByComparingTo("0.01383");
     }
 
     @Test
