@@ -3,11 +3,11 @@ package dev.caravan.ingress;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.caravan.metering.PullingStream;
 import dev.caravan.metering.SseEventReader;
 
 /**
@@ -16,7 +16,7 @@ import dev.caravan.metering.SseEventReader;
  * settlement and the end-of-stream usage record stay the tap's, whatever the client speaks. Closing
  * it closes the tap, which aborts the upstream when the client left early.
  */
-public final class TranslatedStream extends InputStream {
+public final class TranslatedStream extends PullingStream {
 
     private static final byte[] EVENT = "event: ".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] DATA = "\ndata: ".getBytes(StandardCharsets.US_ASCII);
@@ -28,9 +28,6 @@ public final class TranslatedStream extends InputStream {
     private final SseEventReader events = new SseEventReader();
     private final byte[] readBuffer = new byte[8192];
     private final ChunkStreamTranslator.Events out = this::writeEvent;
-    private byte[] pending = new byte[8192];
-    private int pendingPos;
-    private int pendingLen;
     private boolean started;
     private boolean ended;
 
@@ -41,32 +38,12 @@ public final class TranslatedStream extends InputStream {
     }
 
     @Override
-    public int read() throws IOException {
-        byte[] one = new byte[1];
-        int n = read(one, 0, 1);
-        return n < 0 ? -1 : one[0] & 0xff;
+    protected boolean exhausted() {
+        return ended;
     }
 
     @Override
-    public int read(byte[] b, int off, int len) throws IOException {
-        if (len == 0) {
-            return 0;
-        }
-        while (pendingPos == pendingLen) {
-            if (ended) {
-                return -1;
-            }
-            pendingPos = 0;
-            pendingLen = 0;
-            pull();
-        }
-        int n = Math.min(len, pendingLen - pendingPos);
-        System.arraycopy(pending, pendingPos, b, off, n);
-        pendingPos += n;
-        return n;
-    }
-
-    private void pull() throws IOException {
+    protected void pull() throws IOException {
         if (!started) {
             started = true;
             translator.onStart(out);
@@ -123,14 +100,6 @@ public final class TranslatedStream extends InputStream {
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
-    }
-
-    private void write(byte[] bytes) {
-        if (pendingLen + bytes.length > pending.length) {
-            pending = Arrays.copyOf(pending, Math.max(pending.length * 2, pendingLen + bytes.length));
-        }
-        System.arraycopy(bytes, 0, pending, pendingLen, bytes.length);
-        pendingLen += bytes.length;
     }
 
     /** The client is done, or gone: the tap decides what that means for the upstream and the bill. */

@@ -8,9 +8,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.caravan.api.ClientRequest;
 import dev.caravan.api.ClientRequestParser;
 import dev.caravan.api.GatewayException;
-import dev.caravan.api.Operation;
-import dev.caravan.api.PricedFields;
 import dev.caravan.catalog.Catalog;
+import dev.caravan.ingress.ChatRequests;
 import dev.caravan.ingress.TranslatedStream;
 import dev.caravan.metering.TokenCounter;
 import org.apache.camel.Exchange;
@@ -65,14 +64,8 @@ public class MessagesApi {
     /** The chat completion request the shared flow plans, holds for and sends (a stream always with usage). */
     public ClientRequest toChatCompletion(Exchange exchange) {
         ObjectNode request = messagesRequest(exchange);
-        ObjectNode chat = MessagesRequests.toChatCompletionRequest(request);
-        boolean stream = request.path("stream").asBoolean(false);
-        if (stream) {
-            chat.put("stream", true);
-            chat.putObject("stream_options").put("include_usage", true);
-        }
-        return new ClientRequest(Operation.CHAT_COMPLETION, chat, request.get("model").asText(), stream, stream,
-                request.get("max_tokens").asInt(), PricedFields.read(chat),
+        return ChatRequests.clientRequest(MessagesRequests.toChatCompletionRequest(request), request.get("model").asText(),
+                request.path("stream").asBoolean(false), request.get("max_tokens").asInt(),
                 new ClientRequest.NativeBody("anthropic", MessagesRequests.nativeRequest(request)));
     }
 

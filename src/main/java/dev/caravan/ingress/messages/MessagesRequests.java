@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.caravan.api.GatewayException;
+import dev.caravan.ingress.ChatRequests;
 
 /**
  * {@code toChatCompletionRequest}: an Anthropic Messages API request as the chat completion request
@@ -35,15 +36,15 @@ final class MessagesRequests {
         ArrayNode messages = chat.putArray("messages");
         system(request.get("system"), messages);
         MessagesContent.toMessages(request.get("messages"), messages);
-        if (present(request.get("max_tokens"))) {
+        if (ChatRequests.present(request.get("max_tokens"))) {
             chat.set("max_completion_tokens", request.get("max_tokens"));
         }
         copyTools(request, chat);
-        copyIfPresent(request, "stop_sequences", chat, "stop");
-        copyIfPresent(request, "temperature", chat, "temperature");
-        copyIfPresent(request, "top_p", chat, "top_p");
+        ChatRequests.copyIfPresent(request, "stop_sequences", chat, "stop");
+        ChatRequests.copyIfPresent(request, "temperature", chat, "temperature");
+        ChatRequests.copyIfPresent(request, "top_p", chat, "top_p");
         JsonNode thinking = request.get("thinking");
-        if (present(thinking) && "enabled".equals(thinking.path("type").asText())) {
+        if (ChatRequests.present(thinking) && "enabled".equals(thinking.path("type").asText())) {
             // the OpenRouter-style budget the native adapters read (anthropic: budget_tokens)
             chat.putObject("reasoning").set("max_tokens", thinking.get("budget_tokens"));
         }
@@ -58,7 +59,7 @@ final class MessagesRequests {
     static ObjectNode nativeRequest(ObjectNode request) {
         ObjectNode body = JSON.objectNode();
         for (String field : NATIVE_FIELDS) {
-            if (present(request.get(field))) {
+            if (ChatRequests.present(request.get(field))) {
                 body.set(field, request.get(field));
             }
         }
@@ -67,7 +68,7 @@ final class MessagesRequests {
 
     /** {@code system}: a string or text blocks, one system message. */
     private static void system(JsonNode system, ArrayNode messages) {
-        if (!present(system)) {
+        if (!ChatRequests.present(system)) {
             return;
         }
         if (system.isTextual()) {
@@ -89,18 +90,9 @@ final class MessagesRequests {
     }
 
     private static void copyTools(ObjectNode request, ObjectNode chat) {
-        JsonNode tools = request.get("tools");
-        if (present(tools)) {
-            if (!tools.isArray()) {
-                throw GatewayException.invalidRequest("tools", "'tools' must be an array.");
-            }
-            ArrayNode chatTools = chat.putArray("tools");
-            for (int i = 0; i < tools.size(); i++) {
-                chatTools.add(functionTool(tools.get(i), "tools[" + i + "]"));
-            }
-        }
+        ChatRequests.copyTools(request.get("tools"), chat, MessagesRequests::functionTool);
         JsonNode choice = request.get("tool_choice");
-        if (present(choice)) {
+        if (ChatRequests.present(choice)) {
             toolChoice(choice, chat);
         }
     }
@@ -111,21 +103,10 @@ final class MessagesRequests {
             throw GatewayException.invalidRequest(param + ".type", "Only client tools (with 'input_schema') are "
                     + "supported, not Anthropic's server tools such as \"" + type + "\".");
         }
-        if (!tool.path("name").isTextual() || tool.path("name").asText().isBlank()) {
-            throw GatewayException.invalidRequest(param + ".name", "'" + param + ".name' must be a non-empty string.");
-        }
         if (!tool.path("input_schema").isObject()) {
             throw GatewayException.invalidRequest(param + ".input_schema", "'" + param + ".input_schema' must be an object.");
         }
-        ObjectNode function = JSON.objectNode();
-        function.set("name", tool.get("name"));
-        if (present(tool.get("description"))) {
-            function.set("description", tool.get("description"));
-        }
-        function.set("parameters", tool.get("input_schema"));
-        ObjectNode chatTool = JSON.objectNode().put("type", "function");
-        chatTool.set("function", function);
-        return chatTool;
+        return ChatRequests.functionTool(tool, param, "input_schema");
     }
 
     private static void toolChoice(JsonNode choice, ObjectNode chat) {
@@ -148,13 +129,4 @@ final class MessagesRequests {
         }
     }
 
-    private static void copyIfPresent(ObjectNode from, String field, ObjectNode to, String as) {
-        if (present(from.get(field))) {
-            to.set(as, from.get(field));
-        }
-    }
-
-    static boolean present(JsonNode node) {
-        return node != null && !node.isNull() && !node.isMissingNode();
-    }
 }

@@ -15,7 +15,7 @@ import dev.caravan.ingress.ChunkStreamTranslator;
  * had to end early gets {@code message_delta} with the usage of what was delivered (what is billed)
  * and then Anthropic's {@code error} event instead of {@code message_stop}.
  */
-final class MessagesStreamTranslator implements ChunkStreamTranslator {
+final class MessagesStreamTranslator extends ChunkStreamTranslator {
 
     private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
 
@@ -25,9 +25,6 @@ final class MessagesStreamTranslator implements ChunkStreamTranslator {
     private boolean blockOpen;
     private boolean textOpen;
     private int openToolIndex = -1;
-    private String finishReason;
-    private JsonNode usage;
-    private JsonNode error;
 
     MessagesStreamTranslator(ObjectNode request, String messageId) {
         this.request = request;
@@ -42,51 +39,26 @@ final class MessagesStreamTranslator implements ChunkStreamTranslator {
     }
 
     @Override
-    public void onChunk(ObjectNode chunk, Events out) {
-        if (chunk.path("usage").isObject()) {
-            usage = chunk.get("usage");
-        }
-        if (chunk.path("error").isObject()) {
-            error = chunk.get("error");
-            return;
-        }
-        JsonNode choice = chunk.path("choices").path(0);
-        JsonNode delta = choice.path("delta");
-        text(delta.path("content"), out);
-        text(delta.path("refusal"), out);
-        for (JsonNode call : delta.path("tool_calls")) {
-            toolCall(call, out);
-        }
-        if (choice.path("finish_reason").isTextual()) {
-            finishReason = choice.path("finish_reason").asText();
-        }
-    }
-
-    private void text(JsonNode text, Events out) {
-        if (!text.isTextual() || text.asText().isEmpty()) {
-            return;
-        }
+    protected void onText(String text, Events out) {
         if (!textOpen) {
             closeBlock(out);
             startBlock(out, JSON.objectNode().put("type", "text").put("text", ""));
             textOpen = true;
         }
-        ObjectNode delta = JSON.objectNode().put("type", "text_delta").put("text", text.asText());
+        ObjectNode delta = JSON.objectNode().put("type", "text_delta").put("text", text);
         out.emit("content_block_delta", blockEvent("content_block_delta").set("delta", delta));
     }
 
-    private void toolCall(JsonNode call, Events out) {
-        int index = call.path("index").asInt(0);
+    @Override
+    protected void onToolCallFragment(int index, String id, String name, String arguments, Events out) {
         if (index != openToolIndex) {
             closeBlock(out);
             ObjectNode block = JSON.objectNode().put("type", "tool_use")
-                    .put("id", call.path("id").asText(messageId + "_tool_" + index))
-                    .put("name", call.path("function").path("name").asText(""));
+                    .put("id", id != null ? id : messageId + "_tool_" + index).put("name", name);
             block.putObject("input");
             startBlock(out, block);
             openToolIndex = index;
         }
-        String arguments = call.path("function").path("arguments").asText("");
         if (!arguments.isEmpty()) {
             ObjectNode delta = JSON.objectNode().put("type", "input_json_delta").put("partial_json", arguments);
             out.emit("content_block_delta", blockEvent("content_block_delta").set("delta", delta));
@@ -113,15 +85,16 @@ final class MessagesStreamTranslator implements ChunkStreamTranslator {
     public void onEnd(Events out) {
         closeBlock(out);
         ObjectNode delta = JSON.objectNode();
+        JsonNode error = error();
         if (error == null) {
-            delta.put("stop_reason", MessageObjects.stopReason(finishReason));
+            delta.put("stop_reason", MessageObjects.stopReason(finishReason()));
         } else {
             delta.putNull("stop_reason");
         }
         delta.putNull("stop_sequence");
         ObjectNode messageDelta = event("message_delta");
         messageDelta.set("delta", delta);
-        messageDelta.set("usage", usage != null ? MessageObjects.usage(usage) : MessageObjects.emptyUsage());
+        messageDelta.set("usage", usage() != null ? MessageObjects.usage(usage()) : MessageObjects.emptyUsage());
         out.emit("message_delta", messageDelta);
         if (error != null) {
             String type = "rate_limit_exceeded".equals(error.path("code").asText()) ? "rate_limit_error"

@@ -8,8 +8,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.caravan.api.ClientRequest;
 import dev.caravan.api.ClientRequestParser;
 import dev.caravan.api.GatewayException;
-import dev.caravan.api.Operation;
-import dev.caravan.api.PricedFields;
+import dev.caravan.ingress.ChatRequests;
 import dev.caravan.ingress.TranslatedStream;
 import org.apache.camel.Exchange;
 import org.springframework.stereotype.Component;
@@ -54,14 +53,9 @@ public class ResponsesApi {
     public ClientRequest toChatCompletion(Exchange exchange) {
         ObjectNode request = responsesRequest(exchange);
         ObjectNode chat = ResponsesRequests.toChatCompletionRequest(request);
-        boolean stream = request.path("stream").asBoolean(false);
-        if (stream) {
-            chat.put("stream", true);
-            chat.putObject("stream_options").put("include_usage", true);
-        }
         JsonNode maxOutput = chat.get("max_completion_tokens");
-        return new ClientRequest(Operation.CHAT_COMPLETION, chat, request.get("model").asText(), stream, stream,
-                maxOutput == null ? null : maxOutput.asInt(), PricedFields.read(chat));
+        return ChatRequests.clientRequest(chat, request.get("model").asText(), request.path("stream").asBoolean(false),
+                maxOutput == null ? null : maxOutput.asInt(), null);
     }
 
     /** Non-stream: the metered chat completion (bytes) becomes the Responses API response. */

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.caravan.api.GatewayException;
+import dev.caravan.ingress.ChatRequests;
 
 /**
  * {@code toChatCompletionRequest}: a Responses API request as the chat completion request every
@@ -29,7 +30,7 @@ final class ResponsesRequests {
         chat.set("model", request.get("model"));
         ArrayNode messages = chat.putArray("messages");
         JsonNode instructions = request.get("instructions");
-        if (present(instructions)) {
+        if (ChatRequests.present(instructions)) {
             if (!instructions.isTextual()) {
                 throw GatewayException.invalidRequest("instructions", "'instructions' must be a string.");
             }
@@ -38,29 +39,29 @@ final class ResponsesRequests {
         ResponsesInput.toMessages(request.get("input"), messages);
         copyTools(request, chat);
         copyTextFormat(request.get("text"), chat);
-        copyIfPresent(request, "max_output_tokens", chat, "max_completion_tokens");
-        copyIfPresent(request, "temperature", chat, "temperature");
-        copyIfPresent(request, "top_p", chat, "top_p");
-        copyIfPresent(request, "parallel_tool_calls", chat, "parallel_tool_calls");
-        copyIfPresent(request, "service_tier", chat, "service_tier");
-        copyIfPresent(request, "user", chat, "user");
+        ChatRequests.copyIfPresent(request, "max_output_tokens", chat, "max_completion_tokens");
+        ChatRequests.copyIfPresent(request, "temperature", chat, "temperature");
+        ChatRequests.copyIfPresent(request, "top_p", chat, "top_p");
+        ChatRequests.copyIfPresent(request, "parallel_tool_calls", chat, "parallel_tool_calls");
+        ChatRequests.copyIfPresent(request, "service_tier", chat, "service_tier");
+        ChatRequests.copyIfPresent(request, "user", chat, "user");
         JsonNode reasoning = request.get("reasoning");
-        if (present(reasoning)) {
+        if (ChatRequests.present(reasoning)) {
             if (!reasoning.isObject()) {
                 throw GatewayException.invalidRequest("reasoning", "'reasoning' must be an object.");
             }
-            copyIfPresent((ObjectNode) reasoning, "effort", chat, "reasoning_effort");
+            ChatRequests.copyIfPresent((ObjectNode) reasoning, "effort", chat, "reasoning_effort");
         }
         return chat;
     }
 
     private static void refuseState(ObjectNode request) {
-        if (present(request.get("previous_response_id"))) {
+        if (ChatRequests.present(request.get("previous_response_id"))) {
             throw GatewayException.invalidRequest("previous_response_id", "Caravan does not store responses, so "
                     + "'previous_response_id' cannot be used: send the full conversation in 'input' instead.");
         }
         for (String field : STATEFUL_FIELDS) {
-            if (present(request.get(field))) {
+            if (ChatRequests.present(request.get(field))) {
                 throw GatewayException.invalidRequest(field, "Caravan does not store conversations or prompts, so '"
                         + field + "' cannot be used: send the full input and instructions instead.");
             }
@@ -73,18 +74,9 @@ final class ResponsesRequests {
     }
 
     private static void copyTools(ObjectNode request, ObjectNode chat) {
-        JsonNode tools = request.get("tools");
-        if (present(tools)) {
-            if (!tools.isArray()) {
-                throw GatewayException.invalidRequest("tools", "'tools' must be an array.");
-            }
-            ArrayNode chatTools = chat.putArray("tools");
-            for (int i = 0; i < tools.size(); i++) {
-                chatTools.add(functionTool(tools.get(i), "tools[" + i + "]"));
-            }
-        }
+        ChatRequests.copyTools(request.get("tools"), chat, ResponsesRequests::functionTool);
         JsonNode choice = request.get("tool_choice");
-        if (present(choice)) {
+        if (ChatRequests.present(choice)) {
             chat.set("tool_choice", toolChoice(choice));
         }
     }
@@ -94,19 +86,7 @@ final class ResponsesRequests {
             throw GatewayException.invalidRequest(param + ".type", "Only function tools are supported ('" + param
                     + ".type' must be \"function\"): built-in tools run at OpenAI, not at every provider.");
         }
-        if (!tool.path("name").isTextual() || tool.path("name").asText().isBlank()) {
-            throw GatewayException.invalidRequest(param + ".name", "'" + param + ".name' must be a non-empty string.");
-        }
-        ObjectNode function = JSON.objectNode();
-        function.set("name", tool.get("name"));
-        for (String field : new String[] {"description", "parameters", "strict"}) {
-            if (present(tool.get(field))) {
-                function.set(field, tool.get(field));
-            }
-        }
-        ObjectNode chatTool = JSON.objectNode().put("type", "function");
-        chatTool.set("function", function);
-        return chatTool;
+        return ChatRequests.functionTool(tool, param, "parameters");
     }
 
     private static JsonNode toolChoice(JsonNode choice) {
@@ -124,11 +104,11 @@ final class ResponsesRequests {
 
     /** {@code text.format}: the answer's shape, as chat's {@code response_format}. */
     private static void copyTextFormat(JsonNode text, ObjectNode chat) {
-        if (!present(text)) {
+        if (!ChatRequests.present(text)) {
             return;
         }
         JsonNode format = text.get("format");
-        if (!text.isObject() || !present(format)) {
+        if (!text.isObject() || !ChatRequests.present(format)) {
             return;
         }
         String type = format.path("type").asText();
@@ -143,7 +123,7 @@ final class ResponsesRequests {
                 }
                 ObjectNode schema = JSON.objectNode();
                 for (String field : new String[] {"name", "schema", "strict", "description"}) {
-                    if (present(format.get(field))) {
+                    if (ChatRequests.present(format.get(field))) {
                         schema.set(field, format.get(field));
                     }
                 }
@@ -155,13 +135,4 @@ final class ResponsesRequests {
         }
     }
 
-    private static void copyIfPresent(ObjectNode from, String field, ObjectNode to, String as) {
-        if (present(from.get(field))) {
-            to.set(as, from.get(field));
-        }
-    }
-
-    static boolean present(JsonNode node) {
-        return node != null && !node.isNull() && !node.isMissingNode();
-    }
 }

@@ -15,7 +15,7 @@ import dev.caravan.ingress.ChunkStreamTranslator;
  * usage. A stream the gateway ended with an error chunk ends with {@code response.failed}, which
  * carries the error and the usage of what was delivered (and billed).
  */
-final class ResponsesStreamTranslator implements ChunkStreamTranslator {
+final class ResponsesStreamTranslator extends ChunkStreamTranslator {
 
     private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
 
@@ -28,9 +28,6 @@ final class ResponsesStreamTranslator implements ChunkStreamTranslator {
     private StringBuilder openText;
     private int openToolIndex = -1;
     private int toolCalls;
-    private String finishReason;
-    private JsonNode usage;
-    private JsonNode error;
     private JsonNode provider;
 
     ResponsesStreamTranslator(ObjectNode request, String responseId, long createdAt) {
@@ -47,33 +44,14 @@ final class ResponsesStreamTranslator implements ChunkStreamTranslator {
     }
 
     @Override
-    public void onChunk(ObjectNode chunk, Events out) {
-        if (chunk.has("provider")) {
-            provider = chunk.get("provider");
-        }
-        if (chunk.path("usage").isObject()) {
-            usage = chunk.get("usage");
-        }
-        if (chunk.path("error").isObject()) {
-            error = chunk.get("error");
-            return;
-        }
-        JsonNode choice = chunk.path("choices").path(0);
-        JsonNode delta = choice.path("delta");
-        text(delta.path("content"), out);
-        text(delta.path("refusal"), out);
-        for (JsonNode call : delta.path("tool_calls")) {
-            toolCall(call, out);
-        }
-        if (choice.path("finish_reason").isTextual()) {
-            finishReason = choice.path("finish_reason").asText();
+    protected void onProvider(JsonNode provider) {
+        if (provider != null) {
+            this.provider = provider;
         }
     }
 
-    private void text(JsonNode text, Events out) {
-        if (!text.isTextual() || text.asText().isEmpty()) {
-            return;
-        }
+    @Override
+    protected void onText(String text, Events out) {
         if (openText == null) {
             closeItem(out);
             openItem = ResponseObjects.message(ResponseIds.message(responseId, output.size()), "in_progress");
@@ -81,19 +59,18 @@ final class ResponsesStreamTranslator implements ChunkStreamTranslator {
             emitItem(out, "response.output_item.added", openItem);
             emit(out, "response.content_part.added", partEvent().set("part", ResponseObjects.outputText("")));
         }
-        openText.append(text.asText());
-        emit(out, "response.output_text.delta", partEvent().put("delta", text.asText()).set("logprobs", JSON.arrayNode()));
+        openText.append(text);
+        emit(out, "response.output_text.delta", partEvent().put("delta", text).set("logprobs", JSON.arrayNode()));
     }
 
-    private void toolCall(JsonNode call, Events out) {
-        int index = call.path("index").asInt(0);
-        String arguments = call.path("function").path("arguments").asText("");
+    @Override
+    protected void onToolCallFragment(int index, String id, String name, String arguments, Events out) {
         if (index != openToolIndex) {
             closeItem(out);
             openToolIndex = index;
-            String callId = call.path("id").asText(ResponseIds.functionCall(responseId, toolCalls));
+            String callId = id != null ? id : ResponseIds.functionCall(responseId, toolCalls);
             openItem = ResponseObjects.functionCall(ResponseIds.functionCall(responseId, toolCalls++), callId,
-                    call.path("function").path("name").asText(""), "", "in_progress");
+                    name, "", "in_progress");
             emitItem(out, "response.output_item.added", openItem);
         }
         if (!arguments.isEmpty()) {
@@ -128,18 +105,18 @@ final class ResponsesStreamTranslator implements ChunkStreamTranslator {
         closeItem(out);
         ObjectNode response = ResponseObjects.response(request, responseId, createdAt, "completed");
         response.set("output", output);
-        if (usage != null) {
-            response.set("usage", ResponseObjects.usage(usage));
+        if (usage() != null) {
+            response.set("usage", ResponseObjects.usage(usage()));
         }
         if (provider != null) {
             response.set("provider", provider);
         }
         String event;
-        if (error != null) {
-            ResponseObjects.fail(response, error);
+        if (error() != null) {
+            ResponseObjects.fail(response, error());
             event = "response.failed";
         } else {
-            ResponseObjects.finish(response, finishReason);
+            ResponseObjects.finish(response, finishReason());
             event = response.path("status").asText().equals("incomplete") ? "response.incomplete" : "response.completed";
         }
         emit(out, event, JSON.objectNode().set("response", response));

@@ -4,13 +4,14 @@ import java.math.BigDecimal;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.util.ArrayList;
 import java.util.List;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.caravan.support.FakeAnthropicUpstream;
 import dev.caravan.support.FakeOpenAiUpstream;
 import dev.caravan.support.GatewayTest;
+import dev.caravan.support.NamedEvents;
+import dev.caravan.support.NamedEvents.Event;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -33,21 +34,8 @@ class MessagesApiTest extends GatewayTest {
         FLAKY.behave(null);
     }
 
-    private record Event(String name, JsonNode data) {
-    }
-
     private static List<Event> events(HttpResponse<String> response) throws Exception {
-        List<Event> events = new ArrayList<>();
-        String name = null;
-        for (String line : response.body().split("\n")) {
-            if (line.startsWith("event: ")) {
-                name = line.substring(7);
-            } else if (line.startsWith("data: ")) {
-                events.add(new Event(name, JSON.readTree(line.substring(6))));
-                name = null;
-            }
-        }
-        return events;
+        return NamedEvents.of(response);
     }
 
     private static String message(String model, String extraFields) {

@@ -2,12 +2,13 @@ package dev.caravan.ingress.responses;
 
 import java.math.BigDecimal;
 import java.net.http.HttpResponse;
-import java.util.ArrayList;
 import java.util.List;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.caravan.support.FakeOpenAiUpstream;
 import dev.caravan.support.GatewayTest;
+import dev.caravan.support.NamedEvents;
+import dev.caravan.support.NamedEvents.Event;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -29,22 +30,8 @@ class ResponsesApiTest extends GatewayTest {
         FLAKY.behave(null);
     }
 
-    /** One server-sent event: its {@code event:} name and its data. */
-    private record Event(String name, JsonNode data) {
-    }
-
     private static List<Event> events(HttpResponse<String> response) throws Exception {
-        List<Event> events = new ArrayList<>();
-        String name = null;
-        for (String line : response.body().split("\n")) {
-            if (line.startsWith("event: ")) {
-                name = line.substring(7);
-            } else if (line.startsWith("data: ")) {
-                events.add(new Event(name, JSON.readTree(line.substring(6))));
-                name = null;
-            }
-        }
-        return events;
+        return NamedEvents.of(response);
     }
 
     private static String responses(String model, String extraFields) {
