@@ -34,10 +34,6 @@ class MessagesApiTest extends GatewayTest {
         FLAKY.behave(null);
     }
 
-    private static List<Event> events(HttpResponse<String> response) throws Exception {
-        return NamedEvents.of(response);
-    }
-
     private static String message(String model, String extraFields) {
         return "{\"model\":\"" + model + "\",\"max_tokens\":100,\"messages\":[{\"role\":\"user\",\"content\":\"Say hello\"}]"
                 + (extraFields.isEmpty() ? "" : "," + extraFields) + "}";
@@ -68,7 +64,7 @@ class MessagesApiTest extends GatewayTest {
         HttpResponse<String> response = post(MESSAGES, message("chat", "\"stream\":true"));
 
         assertThat(response.statusCode()).isEqualTo(200);
-        List<Event> events = events(response);
+        List<Event> events = NamedEvents.of(response);
         assertThat(events).extracting(Event::name).startsWith("message_start", "content_block_start", "content_block_delta")
                 .endsWith("content_block_stop", "message_delta", "message_stop");
         assertThat(events).allSatisfy(e -> assertThat(e.data().path("type").asText()).isEqualTo(e.name()));
@@ -82,7 +78,7 @@ class MessagesApiTest extends GatewayTest {
         HttpResponse<String> response = post(MESSAGES, message("cut", "\"stream\":true"), key);
 
         assertThat(response.statusCode()).isEqualTo(200);
-        List<Event> events = events(response);
+        List<Event> events = NamedEvents.of(response);
         assertThat(events.stream().filter(e -> e.name().equals("content_block_delta"))
                 .map(e -> e.data().path("delta").path("text").asText())).containsExactly("cut0 ", "cut1 ", "cut2 ");
         Event delta = events.get(events.size() - 2);
@@ -110,7 +106,7 @@ class MessagesApiTest extends GatewayTest {
         assertThat(backend(response)).isEqualTo("spare/ok");
         assertThat(attempts(response)).matches("flaky/ok 503 \\d+ms, spare/ok 200 \\d+ms");
         JsonNode usage = stream
-                ? events(response).stream().filter(e -> e.name().equals("message_delta")).findFirst().orElseThrow().data().path("usage")
+                ? NamedEvents.of(response).stream().filter(e -> e.name().equals("message_delta")).findFirst().orElseThrow().data().path("usage")
                 : json(response).path("usage");
         // 11 x $3/M + 7 x $4/M at the spare backend
         assertThat(usage.path("cost").decimalValue()).isEqualByComparingTo("0.000061");

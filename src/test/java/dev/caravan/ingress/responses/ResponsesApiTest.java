@@ -30,10 +30,6 @@ class ResponsesApiTest extends GatewayTest {
         FLAKY.behave(null);
     }
 
-    private static List<Event> events(HttpResponse<String> response) throws Exception {
-        return NamedEvents.of(response);
-    }
-
     private static String responses(String model, String extraFields) {
         return "{\"model\":\"" + model + "\",\"input\":\"Say hello\"" + (extraFields.isEmpty() ? "" : "," + extraFields) + "}";
     }
@@ -46,7 +42,7 @@ class ResponsesApiTest extends GatewayTest {
         assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(v -> assertThat(v).startsWith("text/event-stream"));
         assertThat(response.headers().firstValue("Authorization")).isEmpty();
         assertThat(response.body()).doesNotContain("[DONE]").doesNotContain("chat.completion.chunk");
-        List<Event> events = events(response);
+        List<Event> events = NamedEvents.of(response);
         assertThat(events).extracting(Event::name).startsWith("response.created", "response.in_progress",
                 "response.output_item.added", "response.content_part.added", "response.output_text.delta")
                 .endsWith("response.output_text.done", "response.content_part.done", "response.output_item.done",
@@ -65,7 +61,7 @@ class ResponsesApiTest extends GatewayTest {
         HttpResponse<String> response = post(RESPONSES, responses("cut", "\"stream\":true"), key);
 
         assertThat(response.statusCode()).isEqualTo(200);
-        List<Event> events = events(response);
+        List<Event> events = NamedEvents.of(response);
         assertThat(events.stream().filter(e -> e.name().equals("response.output_text.delta"))
                 .map(e -> e.data().path("delta").asText())).containsExactly("cut0 ", "cut1 ", "cut2 ");
         Event last = events.getLast();
@@ -92,7 +88,7 @@ class ResponsesApiTest extends GatewayTest {
         assertThat(response.statusCode()).isEqualTo(200);
         assertThat(backend(response)).isEqualTo("spare/ok");
         assertThat(attempts(response)).matches("flaky/ok 503 \\d+ms, spare/ok 200 \\d+ms");
-        JsonNode answer = stream ? events(response).getLast().data().path("response") : json(response);
+        JsonNode answer = stream ? NamedEvents.of(response).getLast().data().path("response") : json(response);
         // 11 x $3/M + 7 x $4/M at the spare backend
         assertThat(answer.path("usage").path("cost").decimalValue()).isEqualByComparingTo("0.000061");
         assertThat(settledCredits(key).path("total_usage").decimalValue()).isEqualByComparingTo("0.000061");
