@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -64,7 +65,7 @@ public final class TranslatedStream extends PullingStream {
         }
     }
 
-    private void handle(SseEventReader.Event event) throws IOException {
+    private void handle(SseEventReader.Event event) {
         if (event.data() == null) {
             if (event.raw().startsWith(":")) {
                 // keep-alive comments pass on: proxies between here and the client see traffic
@@ -77,7 +78,12 @@ public final class TranslatedStream extends PullingStream {
             end();
             return;
         }
-        JsonNode chunk = json.readTree(event.data());
+        JsonNode chunk;
+        try {
+            chunk = json.readTree(event.data());
+        } catch (JsonProcessingException notJson) {
+            return; // the tap passes on what it cannot read; another protocol has no place for it
+        }
         if (chunk instanceof ObjectNode object) {
             translator.onChunk(object, out);
         }
