@@ -183,5 +183,9 @@ class MessagesApiTest extends GatewayTest {
         assertThat(json(unknown).path("error").path("type").asText()).isEqualTo("not_found_error");
         assertThat(noKey.statusCode()).isEqualTo(401);
         assertThat(json(noKey).path("error").path("type").asText()).isEqualTo("authentication_error");
+        HttpResponse<String> missing = HTTP.send(HttpRequest.newBuilder(URI.create(url("/v1/messages/count_tokens")))
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString("{}")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(json(missing).path("error").path("message").asText()).contains("x-api-key");
     }
 }
