@@ -56,10 +56,12 @@ public class ClientRequestParser {
             throw GatewayException.invalidRequest("input",
                     "'input' is required: a string, an array of strings, or an array of token arrays.");
         }
+        EmbeddingVectors.requestedFormat(body);
         return new ClientRequest(Operation.EMBEDDINGS, body, model, false, false, null);
     }
 
-    private ObjectNode readObject(Exchange exchange) {
+    /** The body as a JSON object, within the size and depth limits: for the other ingress protocols too. */
+    public ObjectNode readObject(Exchange exchange) {
         JsonNode node = json.read(readBounded(exchange));
         if (!node.isObject()) {
             throw GatewayException.invalidRequest(null, "The request body must be a JSON object.");

@@ -24,6 +24,14 @@ public class OpenAiErrorResponder {
     }
 
     public void respond(Exchange exchange) {
+        exchange.getMessage().setBody(OpenAiErrors.body(answer(exchange)));
+    }
+
+    /**
+     * Everything of the error response but its body, which is the ingress protocol's (the Anthropic
+     * shape on /v1/messages): the classified failure, status, headers and metric, decided here once.
+     */
+    public GatewayException answer(Exchange exchange) {
         Throwable failure = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
         GatewayException error = classify(failure, exchange);
         Message message = exchange.getMessage();
@@ -38,10 +46,10 @@ public class OpenAiErrorResponder {
         if (attempts != null && !attempts.isEmpty()) {
             message.setHeader("X-Caravan-Attempts", attempts);
         }
-        message.setBody(OpenAiErrors.body(error));
         // tagged with the catalog's model id only once the planner resolved it: client-sent names
         // would let any client create metric series at will
         metrics.recordFailure(exchange.getVariable("modelId", String.class), error.status());
+        return error;
     }
 
     private GatewayException classify(Throwable failure, Exchange exchange) {

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 public final class OpenAiErrors {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final int MAX_PATH_SHOWN = 200;
 
     private OpenAiErrors() {
     }
@@ -25,8 +26,13 @@ public final class OpenAiErrors {
      * method, bad media type, the servlet container's error page).
      */
     public static byte[] forStatus(int status) {
+        return forStatus(status, null);
+    }
+
+    /** As {@link #forStatus(int)}, naming the path a 404 was for (when known), which the client may not realise it sent. */
+    public static byte[] forStatus(int status, String path) {
         String message = switch (status) {
-            case 404 -> "Unknown path. The API is under /v1 (for example POST /v1/chat/completions).";
+            case 404 -> unknownPath(path);
             case 405 -> "This method is not allowed on this path.";
             case 413 -> "The request body is too large.";
             case 415 -> "Send the body as application/json.";
@@ -34,6 +40,15 @@ public final class OpenAiErrors {
         };
         return body(message, status >= 500 ? "server_error" : "invalid_request_error",
                 status == 404 ? "not_found" : null, null);
+    }
+
+    private static String unknownPath(String path) {
+        if (path == null || path.isEmpty()) {
+            return "Unknown path. The API is under /v1 (for example POST /v1/chat/completions).";
+        }
+        // client text, echoed: bounded, and JSON-escaped by the writer
+        String shown = path.length() > MAX_PATH_SHOWN ? path.substring(0, MAX_PATH_SHOWN) + "..." : path;
+        return "Unknown path " + shown + ". The API is under /v1 (for example POST /v1/chat/completions, GET /v1/models).";
     }
 
     public static byte[] body(GatewayException e) {

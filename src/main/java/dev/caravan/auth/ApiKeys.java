@@ -28,6 +28,8 @@ import org.springframework.stereotype.Component;
 @Component("apiKeys")
 public class ApiKeys {
 
+    private static final String BEARER = "'Authorization: Bearer <key>'";
+
     private final JdbcTemplate jdbc;
     private final RequestRateLimiter rateLimiter;
     private final KeyConcurrency concurrency;
@@ -55,7 +57,23 @@ public class ApiKeys {
      */
     public void authenticate(Exchange exchange) {
         HttpServletRequest request = RequestContext.httpRequest(exchange, "apiKeys.authenticate");
-        String hash = ApiKeyFormat.sha256(bearer(request.getHeader("Authorization")));
+        admit(exchange, request, request.getHeader("Authorization"), BEARER);
+    }
+
+    /**
+     * Route step for Anthropic's clients (POST /v1/messages): their SDKs send the key as
+     * {@code x-api-key}, or as {@code Authorization: Bearer} when configured with a token. Either
+     * header of the real request carries a Caravan key; otherwise as {@link #authenticate}.
+     */
+    public void authenticateAnthropicClient(Exchange exchange) {
+        HttpServletRequest request = RequestContext.httpRequest(exchange, "apiKeys.authenticateAnthropicClient");
+        String apiKey = request.getHeader("x-api-key");
+        admit(exchange, request, apiKey != null && !apiKey.isBlank() ? apiKey : request.getHeader("Authorization"),
+                "'x-api-key: <key>' or " + BEARER);
+    }
+
+    private void admit(Exchange exchange, HttpServletRequest request, String presented, String howToSend) {
+        String hash = ApiKeyFormat.sha256(bearer(presented, howToSend));
         Caller caller = known.getIfPresent(hash);
         if (caller == null) {
             caller = lookup(hash, request.getRemoteAddr());
@@ -68,7 +86,7 @@ public class ApiKeys {
 
     /** For the caller endpoints: a fresh lookup, so a revoked key is refused at once. */
     public Caller authenticateFresh(String authorization, String clientAddress) {
-        String hash = ApiKeyFormat.sha256(bearer(authorization));
+        String hash = ApiKeyFormat.sha256(bearer(authorization, BEARER));
         // a key this instance knows as valid is not held back by its address's failures
         Caller caller = known.getIfPresent(hash) != null ? query(hash, clientAddress) : lookup(hash, clientAddress);
         checkExpiry(caller);
@@ -123,16 +141,17 @@ public class ApiKeys {
         }
     }
 
-    private static String bearer(String authorization) {
+    /** @param howToSend the headers the route reads a key from, for the message when there is none */
+    private static String bearer(String authorization, String howToSend) {
         if (authorization == null || authorization.isBlank()) {
-            throw unauthorized("Missing API key: send it as 'Authorization: Bearer <key>'.");
+            throw unauthorized("Missing API key: send it as " + howToSend + ".");
         }
         String value = authorization.trim();
         if (value.regionMatches(true, 0, "Bearer ", 0, 7)) {
             value = value.substring(7).trim();
         }
         if (value.isEmpty()) {
-            throw unauthorized("Missing API key: send it as 'Authorization: Bearer <key>'.");
+            throw unauthorized("Missing API key: send it as " + howToSend + ".");
         }
         return value;
     }

@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.caravan.api.ClientJson;
+import dev.caravan.api.EmbeddingVectors;
 import dev.caravan.api.GatewayException;
 import dev.caravan.api.OpenAiErrors;
 import dev.caravan.metering.TokenCounter;
@@ -89,6 +90,10 @@ public class DemoProvider {
             int hash = inputs.get(i).hashCode();
             for (int d = 0; d < 8; d++) {
                 vector.add(((hash >>> (d * 4)) & 0xf) / 15.0);
+            }
+            // as OpenAI does; an upstream that ignores the field is put right by the gateway's own step
+            if (EmbeddingVectors.BASE64.equals(request.path("encoding_format").asText())) {
+                item.put("embedding", EmbeddingVectors.toBase64(vector));
             }
         }
         response.put("model", request.path("model").asText("demo-embedding"));

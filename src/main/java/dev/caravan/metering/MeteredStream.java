@@ -3,7 +3,6 @@ package dev.caravan.metering;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
 import java.util.function.Consumer;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -26,7 +25,7 @@ import org.apache.hc.core5.http.io.EofSensorInputStream;
  *   <li>the outcome is reported exactly once, whichever way the stream ended.</li>
  * </ul>
  */
-public final class MeteredStream extends InputStream {
+public final class MeteredStream extends PullingStream {
 
     /** How the stream ended, for the usage record. */
     public record Outcome(ChunkFacts facts, boolean completed, boolean cancelled, String finishReason) {
@@ -55,9 +54,6 @@ public final class MeteredStream extends InputStream {
     private final SseEventReader events = new SseEventReader();
     private final ChunkAccounting accounting = new ChunkAccounting();
     private final byte[] readBuffer = new byte[8192];
-    private byte[] out = new byte[8192];
-    private int outPos;
-    private int outLen;
     private boolean sawDone;
     private boolean usageDelivered;
     private boolean finished;
@@ -76,33 +72,13 @@ public final class MeteredStream extends InputStream {
     }
 
     @Override
-    public int read() throws IOException {
-        byte[] one = new byte[1];
-        int n = read(one, 0, 1);
-        return n < 0 ? -1 : one[0] & 0xff;
-    }
-
-    @Override
-    public int read(byte[] b, int off, int len) throws IOException {
-        if (len == 0) {
-            return 0;
-        }
-        while (outPos == outLen) {
-            if (finished || closed) {
-                return -1;
-            }
-            outPos = 0;
-            outLen = 0;
-            pull();
-        }
-        int n = Math.min(len, outLen - outPos);
-        System.arraycopy(out, outPos, b, off, n);
-        outPos += n;
-        return n;
+    protected boolean exhausted() {
+        return finished || closed;
     }
 
     /** One read from the upstream; whatever complete events it brings are translated and queued. */
-    private void pull() {
+    @Override
+    protected void pull() {
         int n;
         try {
             n = upstream.read(readBuffer);
@@ -289,18 +265,6 @@ public final class MeteredStream extends InputStream {
         write("data: ".getBytes(StandardCharsets.US_ASCII));
         write(data);
         write("\n\n".getBytes(StandardCharsets.US_ASCII));
-    }
-
-    private void write(byte[] bytes) {
-        write(bytes, 0, bytes.length);
-    }
-
-    private void write(byte[] bytes, int from, int count) {
-        if (outLen + count > out.length) {
-            out = Arrays.copyOf(out, Math.max(out.length * 2, outLen + count));
-        }
-        System.arraycopy(bytes, from, out, outLen, count);
-        outLen += count;
     }
 
     private byte[] toBytes(JsonNode node) {

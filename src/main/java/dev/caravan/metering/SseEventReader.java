@@ -7,17 +7,17 @@ import java.util.Arrays;
  * Splits a byte stream into server-sent events as bytes arrive. Events end at a blank line
  * ({@code \n\n} or {@code \r\n\r\n}); a partial event stays buffered until the rest arrives.
  */
-final class SseEventReader {
+public final class SseEventReader {
 
     /** One parsed event: its {@code event:} name (or null), joined {@code data:} lines (or null), and raw text. */
-    record Event(String name, String data, String raw) {
+    public record Event(String name, String data, String raw) {
     }
 
     private byte[] buffer = new byte[8192];
     private int length;
     private int scanFrom;
 
-    void append(byte[] bytes, int count) {
+    public void append(byte[] bytes, int count) {
         if (length + count > buffer.length) {
             buffer = Arrays.copyOf(buffer, Math.max(buffer.length * 2, length + count));
         }
@@ -26,7 +26,7 @@ final class SseEventReader {
     }
 
     /** The next complete event, or null when more bytes are needed. */
-    Event next() {
+    public Event next() {
         for (int i = scanFrom; i < length; i++) {
             if (buffer[i] != '\n') {
                 continue;
@@ -46,7 +46,7 @@ final class SseEventReader {
     }
 
     /** Whatever is left after the upstream closed: a last event without its blank line, or null. */
-    Event remainder() {
+    public Event remainder() {
         String rest = new String(buffer, 0, length, StandardCharsets.UTF_8);
         length = 0;
         scanFrom = 0;

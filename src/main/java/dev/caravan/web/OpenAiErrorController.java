@@ -20,6 +20,6 @@ public class OpenAiErrorController implements ErrorController {
     public ResponseEntity<byte[]> error(HttpServletRequest request) {
         Object code = request.getAttribute(RequestDispatcher.ERROR_STATUS_CODE);
         int status = code instanceof Integer value ? value : 500;
-        return ResponseEntity.status(status).contentType(MediaType.APPLICATION_JSON).body(OpenAiErrors.forStatus(status));
+        return ResponseEntity.status(status).contentType(MediaType.APPLICATION_JSON).body(OpenAiErrors.forStatus(status, request.getAttribute(RequestDispatcher.ERROR_REQUEST_URI) instanceof String path ? path : null));
     }
 }

@@ -3,6 +3,7 @@ package dev.caravan.web;
 import dev.caravan.api.GatewayException;
 import dev.caravan.api.OpenAiErrors;
 import dev.caravan.billing.DatabaseFailures;
+import jakarta.servlet.http.HttpServletRequest;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpHeaders;
@@ -29,9 +30,10 @@ public class OpenAiExceptionHandler {
     }
 
     /** Spring MVC's own refusals (unknown path, wrong method, bad media type...) keep their status. */
-    private static ResponseEntity<byte[]> spring(ErrorResponse e) {
+    private static ResponseEntity<byte[]> spring(ErrorResponse e, HttpServletRequest request) {
         int status = e.getStatusCode().value();
-        return ResponseEntity.status(status).contentType(MediaType.APPLICATION_JSON).body(OpenAiErrors.forStatus(status));
+        return ResponseEntity.status(status).contentType(MediaType.APPLICATION_JSON)
+                .body(OpenAiErrors.forStatus(status, request.getRequestURI()));
     }
 
     /** The client went away while its answer was written: nothing to answer, nothing to report. */
@@ -41,9 +43,9 @@ public class OpenAiExceptionHandler {
     }
 
     @ExceptionHandler(Exception.class)
-    ResponseEntity<byte[]> unexpected(Exception e) {
+    ResponseEntity<byte[]> unexpected(Exception e, HttpServletRequest request) {
         if (e instanceof ErrorResponse springRefusal) {
-            return spring(springRefusal);
+            return spring(springRefusal, request);
         }
         // the type only: exception messages can quote request data. SQL errors are the exception: all
         // statements bind their values, so their text never holds message content (a constraint
@@ -64,7 +66,7 @@ public class OpenAiExceptionHandler {
 
     /** A database that cannot be reached now: 503, as on the routes, never a 500 or a 401. */
     @ExceptionHandler({org.springframework.dao.DataAccessException.class, org.springframework.transaction.TransactionException.class})
-    ResponseEntity<byte[]> database(RuntimeException e) {
-        return DatabaseFailures.isUnavailable(e) ? gateway(GatewayException.databaseUnavailable()) : unexpected(e);
+    ResponseEntity<byte[]> database(RuntimeException e, HttpServletRequest request) {
+        return DatabaseFailures.isUnavailable(e) ? gateway(GatewayException.databaseUnavailable()) : unexpected(e, request);
     }
 }

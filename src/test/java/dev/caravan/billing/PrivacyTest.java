@@ -44,7 +44,21 @@ class PrivacyTest extends GatewayTest {
         HTTP.send(HttpRequest.newBuilder(URI.create(url("/v1/chat/completions")))
                 .header("Authorization", "Bearer " + canary).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(prompt + "}")).build(), HttpResponse.BodyHandlers.ofString());
-        awaitUsageRows(account.id(), 2);
+        // the same through the other client protocols, which share the chat flow
+        String responses = "{\"model\":\"echo\",\"input\":\"" + canary + " please\"";
+        assertThat(post("/v1/responses", responses + "}", account.key()).body()).contains(canary);
+        assertThat(post("/v1/responses", responses + ",\"stream\":true}", account.key()).body()).contains(canary);
+        post("/v1/responses", responses + ",\"tools\":[{\"type\":\"" + canary + "\"}]}", account.key());
+        String messages = prompt.replace("\"messages\"", "\"max_tokens\":50,\"messages\"");
+        assertThat(post("/v1/messages", messages + "}", account.key()).body()).contains(canary);
+        assertThat(post("/v1/messages", messages + ",\"stream\":true}", account.key()).body()).contains(canary);
+        post("/v1/messages", messages.replace("\"content\":\"", "\"content\":[{\"type\":\"" + canary + "\"}],\"x\":\"") + "}",
+                account.key());
+        post("/v1/messages/count_tokens", messages + "}", account.key());
+        HTTP.send(HttpRequest.newBuilder(URI.create(url("/v1/messages"))).header("x-api-key", canary)
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(messages + "}")).build(), HttpResponse.BodyHandlers.ofString());
+        awaitUsageRows(account.id(), 6);
 
         List<String> tables = jdbc.queryForList("""
                 SELECT table_name FROM information_schema.tables

@@ -143,6 +143,18 @@ class OpenAiJavaSdkTest extends SdkTest {
     }
 
     @Test
+    void embedsAsBase64ThroughTheDemoProviderWithTheSameVectorAsFloats() {
+        EmbeddingCreateParams.Builder params = EmbeddingCreateParams.builder().model("demo-embedding").input("hello");
+
+        List<Float> asBase64 = client.embeddings().create(params.encodingFormat(EmbeddingCreateParams.EncodingFormat.BASE64)
+                .build()).data().get(0).embedding();
+        List<Float> asFloats = client.embeddings().create(params.encodingFormat(EmbeddingCreateParams.EncodingFormat.FLOAT)
+                .build()).data().get(0).embedding();
+
+        assertThat(asBase64).hasSize(8).isEqualTo(asFloats);
+    }
+
+    @Test
     void throwsNotFoundForAnUnknownModel() {
         assertThatExceptionOfType(NotFoundException.class)
                 .isThrownBy(() -> client.chat().completions().create(chat("does-not-exist").build()))

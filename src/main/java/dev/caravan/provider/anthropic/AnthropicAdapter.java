@@ -14,8 +14,9 @@ import org.springframework.stereotype.Component;
 
 /**
  * Anthropic's Messages API ({@code POST {base-url}/messages}, key in {@code x-api-key}), translated
- * both ways: {@link AnthropicRequests}, {@link AnthropicResponses}, {@link AnthropicStreamTranslator}.
- * How each field maps is in docs/providers.md.
+ * both ways: {@link AnthropicRequests}, {@link AnthropicResponses}, {@link AnthropicStreamTranslator}. A
+ * client that itself spoke Anthropic's API (POST /v1/messages) has its own body sent instead
+ * ({@link AnthropicNativeRequests}). How each field maps is in docs/providers.md.
  */
 @Component
 public class AnthropicAdapter implements ProviderAdapter {
@@ -30,8 +31,12 @@ public class AnthropicAdapter implements ProviderAdapter {
 
     @Override
     public UpstreamRequest toUpstreamRequest(ClientRequest request, Backend backend, String baseUrl) {
-        ObjectNode body = AnthropicRequests.toAnthropicRequest(ChatRequest.of(request), backend.upstreamModel(),
-                backend.maxOutputTokens(), request.stream());
+        ClientRequest.NativeBody own = request.nativeBody();
+        ObjectNode body = own != null && own.protocol().equals(protocol())
+                ? AnthropicNativeRequests.toAnthropicRequest(own.body(), backend.upstreamModel(), maxTokens(request, backend),
+                        request.stream())
+                : AnthropicRequests.toAnthropicRequest(ChatRequest.of(request), backend.upstreamModel(),
+                        backend.maxOutputTokens(), request.stream());
         return UpstreamRequest.json(baseUrl + "/messages", backend, request.stream(), "x-api-key", "",
                 ProviderJson.bytes(body)).withDefaultHeader("anthropic-version", API_VERSION);
     }
@@ -50,6 +55,12 @@ public class AnthropicAdapter implements ProviderAdapter {
     @Override
     public GatewayException toClientError(int status, byte[] upstreamBody, String retryAfter, Backend backend) {
         return UpstreamErrors.classify(status, UpstreamErrors.message(upstreamBody), retryAfter, backend);
+    }
+
+    /** The output limit the hold covers; else as for a translated request. */
+    private static int maxTokens(ClientRequest request, Backend backend) {
+        return request.maxTokens() != null ? request.maxTokens()
+                : backend.maxOutputTokens() != null ? backend.maxOutputTokens() : AnthropicRequests.DEFAULT_MAX_TOKENS;
     }
 
     private static long now() {
