@@ -82,14 +82,13 @@ public class AuthController {
             throw GatewayException.invalidRequest("password", "Enter your password.");
         }
         String address = request.getRemoteAddr();
-        throttle.checkLogin(email, address);
+        LoginThrottle.Attempt attempt = throttle.begin(email, address);
         Users.User user = users.authenticate(email, password);
         if (user == null) {
-            throttle.failedLogin(email, address);
             throw new GatewayException(401, "invalid_request_error", "invalid_credentials", "password",
                     "The email or the password is not correct.", null);
         }
-        throttle.succeededLogin(email);
+        throttle.succeeded(attempt);
         if (!user.verified() && mail.verificationRequired()) {
             throttle.mailOrSignup(address);
             sendVerification(user);
@@ -163,6 +162,7 @@ public class AuthController {
         // the mailbox is proven: a reset also verifies the email
         users.markVerified(reset.userId());
         sessions.endAll(reset.userId(), null);
+        throttle.passwordReset(reset.email());
         return ResponseEntity.noContent().build();
     }
 

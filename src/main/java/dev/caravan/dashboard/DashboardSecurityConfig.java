@@ -11,7 +11,9 @@ import java.util.Set;
 import javax.crypto.SecretKey;
 
 import com.nimbusds.jose.jwk.source.ImmutableSecret;
+import dev.caravan.api.GatewayException;
 import dev.caravan.api.OpenAiErrors;
+import dev.caravan.billing.DatabaseFailures;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
@@ -50,6 +52,7 @@ import org.springframework.security.web.csrf.CsrfTokenRequestAttributeHandler;
 import org.springframework.security.web.header.writers.ReferrerPolicyHeaderWriter;
 import org.springframework.security.web.util.matcher.RequestMatcher;
 import org.springframework.web.filter.OncePerRequestFilter;
+import org.springframework.web.util.UrlPathHelper;
 
 /**
  * The dashboard's security: one Spring Security chain for the pages, {@code /auth} and {@code /api},
@@ -74,6 +77,7 @@ public class DashboardSecurityConfig {
             "/forgot-password", "/reset-password", "/auth/**", "/api/**", "/pages/**", "/assets/**", "/favicon.ico"};
     /** Pages that need a session: without one, the browser is sent to /login. */
     static final Set<String> SESSION_PAGES = Set.of("/", "/keys", "/usage", "/account");
+    private static final UrlPathHelper PATHS = new UrlPathHelper();
     private static final String CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
             + "connect-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'; object-src 'none'";
 
@@ -110,7 +114,8 @@ public class DashboardSecurityConfig {
         CookieCsrfTokenRepository csrfTokens = CookieCsrfTokenRepository.withHttpOnlyFalse();
         csrfTokens.setCookieCustomizer(cookie -> {
             cookie.sameSite("Lax").path("/");
-            if (settings.secureCookies() == DashboardSettings.CookieSecurity.ALWAYS) {
+            if (settings.secureCookies() == DashboardSettings.CookieSecurity.ALWAYS
+                    || settings.secureCookies() == DashboardSettings.CookieSecurity.AUTO && settings.publicUrlIsHttps()) {
                 cookie.secure(true);
             } else if (settings.secureCookies() == DashboardSettings.CookieSecurity.NEVER) {
                 cookie.secure(false);
@@ -176,8 +181,12 @@ public class DashboardSecurityConfig {
         response.getOutputStream().write(body);
     }
 
+    /**
+     * The path as Spring MVC routes it: decoded and normalised. The raw URI would let {@code /ap%69/keys}
+     * or {@code /api/../keys} look like a public path here while the controller behind answers it.
+     */
     private static String pathOf(HttpServletRequest request) {
-        return request.getRequestURI().substring(request.getContextPath().length());
+        return PATHS.getPathWithinApplication(request);
     }
 
     /**
@@ -203,10 +212,20 @@ public class DashboardSecurityConfig {
                 try {
                     Jwt jwt = decoder.decode(token);
                     SecurityContext context = SecurityContextHolder.createEmptyContext();
-                    context.setAuthentication(new JwtAuthenticationToken(jwt, java.util.List.of()));
+                    context.setAuthentication(new JwtAuthenticationToken(jwt, List.of()));
                     SecurityContextHolder.setContext(context);
                 } catch (JwtException refused) {
                     // not signed in: the entry point answers
+                } catch (RuntimeException failure) {
+                    // the session could not be looked up: 503 as everywhere else, not a 401 that
+                    // would send every signed-in browser to the login page
+                    if (!DatabaseFailures.isUnavailable(failure)) {
+                        throw failure;
+                    }
+                    GatewayException unavailable = GatewayException.databaseUnavailable();
+                    response.setHeader("Retry-After", String.valueOf(unavailable.retryAfterSeconds()));
+                    json(response, unavailable.status(), OpenAiErrors.body(unavailable));
+                    return;
                 }
             }
             chain.doFilter(request, response);

@@ -14,13 +14,15 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * @param sessionKeyFile      where a generated key is kept (readable by its owner only)
  * @param sessionLifetime     how long a session JWT is valid; the pages renew it with the refresh token
  * @param refreshLifetime     how long a refresh token is valid: a browser unused this long must log in again
- * @param secureCookies       {@code auto}: cookies are {@code Secure} when the request came over HTTPS
+ * @param secureCookies       {@code auto}: cookies are {@code Secure} when the request came over HTTPS or
+ *                            {@code publicUrl} is https
  *                            (behind a proxy: set server.forward-headers-strategy); {@code always}; {@code never}
  * @param publicUrl           the address in mailed links (https://gateway.example.com); empty: http://localhost:{port}.
  *                            Never taken from the request's Host header, which a caller chooses
  * @param emailVerification  {@code auto} (on when spring.mail.host is set), {@code on}, {@code off}
  * @param mailFrom            the From of the mails
- * @param loginFailures       failed logins one email may take per {@code loginWindow}, whoever tries
+ * @param loginFailures       failed logins one email may take from one client address per {@code loginWindow}
+ * @param accountLoginFailures failed logins one email may take per {@code loginWindow}, from any address
  * @param addressLoginFailures failed logins a client address may make per {@code loginWindow}
  * @param loginWindow         the window of the login throttle
  * @param signupsPerAddress   sign-ups and reset requests a client address may make per hour
@@ -43,6 +45,7 @@ public record DashboardSettings(
         EmailVerification emailVerification,
         String mailFrom,
         int loginFailures,
+        int accountLoginFailures,
         int addressLoginFailures,
         Duration loginWindow,
         int signupsPerAddress,
@@ -67,9 +70,9 @@ public record DashboardSettings(
         positive(inviteLifetime, "invite-lifetime");
         positive(livePollInterval, "live-poll-interval");
         positive(liveStreamLifetime, "live-stream-lifetime");
-        if (loginFailures < 1 || addressLoginFailures < 1 || signupsPerAddress < 1 || maxKeysPerAccount < 1
+        if (loginFailures < 1 || accountLoginFailures < 1 || addressLoginFailures < 1 || signupsPerAddress < 1 || maxKeysPerAccount < 1
                 || liveStreamsPerAccount < 1) {
-            throw new IllegalArgumentException("caravan.dashboard: login-failures, address-login-failures, "
+            throw new IllegalArgumentException("caravan.dashboard: login-failures, account-login-failures, address-login-failures, "
                     + "signups-per-address, max-keys-per-account and live-streams-per-account must be at least 1");
         }
         if (publicUrl != null && !publicUrl.isBlank() && !publicUrl.matches("https?://[^\\s/?#]+(/[^\\s?#]*)?")) {
@@ -78,6 +81,11 @@ public record DashboardSettings(
         }
         secureCookies = secureCookies == null ? CookieSecurity.AUTO : secureCookies;
         emailVerification = emailVerification == null ? EmailVerification.AUTO : emailVerification;
+    }
+
+    /** Whether mailed links say https: the gateway is then reached over TLS, whatever the hop to it. */
+    public boolean publicUrlIsHttps() {
+        return publicUrl != null && publicUrl.regionMatches(true, 0, "https://", 0, 8);
     }
 
     private static void positive(Duration value, String key) {

@@ -47,7 +47,9 @@ public class SessionCookies {
         String jwt = encoder.encode(JwtEncoderParameters.from(JwsHeader.with(MacAlgorithm.HS256).build(), claims))
                 .getTokenValue();
         add(response, cookie(request, SESSION, jwt, "/", "Lax", settings.sessionLifetime()));
-        add(response, cookie(request, REFRESH, session.refreshToken(), "/auth", "Strict", settings.refreshLifetime()));
+        if (session.refreshToken() != null) {
+            add(response, cookie(request, REFRESH, session.refreshToken(), "/auth", "Strict", settings.refreshLifetime()));
+        }
     }
 
     public void clear(HttpServletRequest request, HttpServletResponse response) {
@@ -55,17 +57,27 @@ public class SessionCookies {
         add(response, cookie(request, REFRESH, "", "/auth", "Strict", Duration.ZERO));
     }
 
+    /**
+     * The cookie's value, or null when there is none or more than one. Two cookies of one name are what
+     * a neighbouring site under the same parent domain can plant (Domain=.example.com, a longer Path):
+     * taking either could sign the browser into the planter's account, so neither is taken, and the
+     * person logs in again.
+     */
     public static String read(HttpServletRequest request, String name) {
         Cookie[] cookies = request.getCookies();
         if (cookies == null) {
             return null;
         }
+        String value = null;
         for (Cookie cookie : cookies) {
             if (name.equals(cookie.getName()) && !cookie.getValue().isEmpty()) {
-                return cookie.getValue();
+                if (value != null && !value.equals(cookie.getValue())) {
+                    return null;
+                }
+                value = cookie.getValue();
             }
         }
-        return null;
+        return value;
     }
 
     /** Whether cookies set in answer to this request are {@code Secure}. */
@@ -73,7 +85,7 @@ public class SessionCookies {
         return switch (settings.secureCookies()) {
             case ALWAYS -> true;
             case NEVER -> false;
-            case AUTO -> request.isSecure();
+            case AUTO -> request.isSecure() || settings.publicUrlIsHttps();
         };
     }
 

@@ -1,5 +1,6 @@
 package dev.caravan.dashboard;
 
+import dev.caravan.api.GatewayException;
 import org.springframework.security.core.Authentication;
 import org.springframework.security.core.context.SecurityContextHolder;
 import org.springframework.security.oauth2.jwt.Jwt;
@@ -15,11 +16,16 @@ public record SessionUser(String userId, String accountId, String sessionId) {
     static final String SESSION_CLAIM = "sid";
     static final String ACCOUNT_CLAIM = "acct";
 
-    /** The signed-in user of the current request (the security chain let only those through). */
+    /**
+     * The signed-in user of the current request. The security chain lets only those through to the
+     * controllers that ask; should a path ever reach one without a session, it is refused (401), not
+     * served to nobody.
+     */
     public static SessionUser current() {
         Authentication authentication = SecurityContextHolder.getContext().getAuthentication();
         if (!(authentication instanceof JwtAuthenticationToken token)) {
-            throw new IllegalStateException("No dashboard session on this request: the path is not behind the session chain");
+            throw new GatewayException(401, "invalid_request_error", "session_required", null,
+                    "Log in to use this: the dashboard API takes the session cookie (POST /auth/login), not an API key.", null);
         }
         Jwt jwt = token.getToken();
         return new SessionUser(jwt.getSubject(), jwt.getClaimAsString(ACCOUNT_CLAIM), jwt.getClaimAsString(SESSION_CLAIM));

@@ -21,9 +21,17 @@ public class WebSessions {
 
     /** How often a session's last_used_at is written: a page makes several calls a second. */
     private static final Duration TOUCH_INTERVAL = Duration.ofMinutes(1);
+    /**
+     * How long a used refresh token still renews the session JWT, without a new refresh token: two tabs
+     * that refresh at once send the same cookie, and the second must not end the session as a theft.
+     */
+    static final Duration REFRESH_GRACE = Duration.ofSeconds(20);
     private static final SecureRandom RANDOM = new SecureRandom();
 
-    /** A session just started or renewed: the refresh token is for the cookie, never stored as it is. */
+    /**
+     * A session just started or renewed: the refresh token is for the cookie, never stored as it is.
+     * Null when a concurrent refresh already rotated it (the browser keeps the cookie that one set).
+     */
     public record Issued(String sessionId, String userId, String refreshToken) {
     }
 
@@ -74,8 +82,9 @@ public class WebSessions {
 
     /**
      * Trades a refresh token for the next one, once: the conditional update lets exactly one of two
-     * concurrent uses through. A token used before ends its session: either it was copied, or the
-     * browser that holds it is not the one using it.
+     * concurrent uses through. Within {@link #REFRESH_GRACE} of that use, the token still renews the
+     * session JWT, but yields no refresh token of its own. Used later, it ends its session: either it
+     * was copied, or the browser that holds it is not the one using it.
      */
     public Issued refresh(String refreshToken) {
         if (refreshToken == null || refreshToken.isBlank() || refreshToken.length() > 100) {
@@ -93,15 +102,15 @@ public class WebSessions {
         }
     }
 
-    private record TokenRow(String sessionId, String userId, Instant expiresAt, boolean sessionEnded) {
+    private record TokenRow(String sessionId, String userId, Instant expiresAt, boolean sessionEnded, Instant usedAt) {
     }
 
     private Issued rotate(String hash, Timestamp now) {
         List<TokenRow> found = jdbc.query("""
-                SELECT r.session_id, s.user_id, r.expires_at, s.ended_at
+                SELECT r.session_id, s.user_id, r.expires_at, s.ended_at, r.used_at
                 FROM refresh_tokens r JOIN web_sessions s ON s.id = r.session_id WHERE r.token_hash = ?""",
                 (rs, i) -> new TokenRow(rs.getString(1), rs.getString(2), rs.getTimestamp(3).toInstant(),
-                        rs.getTimestamp(4) != null), hash);
+                        rs.getTimestamp(4) != null, rs.getTimestamp(5) == null ? null : rs.getTimestamp(5).toInstant()), hash);
         if (found.isEmpty()) {
             throw new RefreshRefused(RefreshFailure.UNKNOWN);
         }
@@ -113,6 +122,13 @@ public class WebSessions {
             throw new RefreshRefused(RefreshFailure.EXPIRED);
         }
         if (jdbc.update("UPDATE refresh_tokens SET used_at = ? WHERE token_hash = ? AND used_at IS NULL", now, hash) == 0) {
+            // used: the row read above may predate the use that just won, so read its time again
+            List<Timestamp> usedAt = jdbc.queryForList("SELECT used_at FROM refresh_tokens WHERE token_hash = ?",
+                    Timestamp.class, hash);
+            Instant used = usedAt.isEmpty() || usedAt.get(0) == null ? token.usedAt() : usedAt.get(0).toInstant();
+            if (used != null && !used.plus(REFRESH_GRACE).isBefore(now.toInstant())) {
+                return new Issued(token.sessionId(), token.userId(), null);
+            }
             throw new RefreshRefused(RefreshFailure.REUSED, token.sessionId());
         }
         jdbc.update("UPDATE web_sessions SET last_used_at = ? WHERE id = ?", now, token.sessionId());

@@ -4,11 +4,16 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Timestamp;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Date;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.nimbusds.jose.JWSAlgorithm;
@@ -16,9 +21,13 @@ import com.nimbusds.jose.JWSHeader;
 import com.nimbusds.jose.crypto.MACSigner;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
+import dev.caravan.auth.ApiKeyFormat;
 import dev.caravan.support.DashboardClient;
+import dev.caravan.support.DatabaseOutage;
 import dev.caravan.support.GatewayTest;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.jdbc.core.JdbcTemplate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -26,6 +35,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 class DashboardSessionTest extends GatewayTest {
 
     private static final String PASSWORD = "correct horse battery";
+
+    @Autowired
+    private JdbcTemplate jdbc;
 
     static String newEmail() {
         return "user-" + UUID.randomUUID() + "@example.com";
@@ -113,7 +125,7 @@ class DashboardSessionTest extends GatewayTest {
     }
 
     @Test
-    void aRefreshTokenWorksOnceAndItsReuseEndsTheSession() throws Exception {
+    void aRefreshTokenWorksOnceAndItsLaterReuseEndsTheSession() throws Exception {
         DashboardClient browser = new DashboardClient(port);
         browser.signUp(newEmail(), PASSWORD);
         String first = browser.cookie("caravan_refresh");
@@ -124,7 +136,9 @@ class DashboardSessionTest extends GatewayTest {
         String renewedJwt = browser.cookie("caravan_session");
         assertThat(withSession(renewedJwt)).isEqualTo(200);
 
-        // a copy of the first token, used again (by a thief or a stale tab)
+        // a copy of the first token, used again (by a thief or a stale tab) once its grace has passed
+        jdbc.update("UPDATE refresh_tokens SET used_at = ? WHERE token_hash = ?",
+                Timestamp.from(Instant.now().minus(WebSessions.REFRESH_GRACE).minusSeconds(1)), ApiKeyFormat.sha256(first));
         DashboardClient thief = new DashboardClient(port);
         thief.get("/login");
         thief.setCookie("caravan_refresh", first, "/auth");
@@ -133,6 +147,69 @@ class DashboardSessionTest extends GatewayTest {
         assertThat(withSession(renewedJwt)).isEqualTo(401);
         assertThat(browser.post("/auth/refresh", "{}").statusCode()).isEqualTo(401);
         assertThat(browser.get("/api/account").statusCode()).isEqualTo(401);
+    }
+
+    @Test
+    void twoTabsRefreshingAtOnceBothStaySignedIn() throws Exception {
+        DashboardClient browser = new DashboardClient(port);
+        browser.signUp(newEmail(), PASSWORD);
+        String shared = browser.cookie("caravan_refresh");
+        DashboardClient otherTab = new DashboardClient(port);
+        otherTab.get("/login");
+        otherTab.setCookie("caravan_refresh", shared, "/auth");
+        assertThat(browser.post("/auth/refresh", "{}").statusCode()).isEqualTo(200);
+        // the second tab sent the same cookie a moment later: a new JWT, and no refresh token of its own
+        HttpResponse<String> late = otherTab.post("/auth/refresh", "{}");
+        assertThat(late.statusCode()).as(late.body()).isEqualTo(200);
+        assertThat(late.headers().allValues("Set-Cookie")).noneMatch(c -> c.startsWith("caravan_refresh="));
+        assertThat(withSession(otherTab.cookie("caravan_session"))).isEqualTo(200);
+        assertThat(browser.get("/api/account").statusCode()).isEqualTo(200);
+        assertThat(browser.post("/auth/refresh", "{}").statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void twoSessionCookiesAreNeitherTaken() throws Exception {
+        // a site under the same parent domain can plant its own session cookie beside the browser's
+        DashboardClient victim = new DashboardClient(port);
+        victim.signUp(newEmail(), PASSWORD);
+        DashboardClient planter = new DashboardClient(port);
+        planter.signUp(newEmail(), PASSWORD);
+        String both = "caravan_session=" + planter.cookie("caravan_session") + "; caravan_session="
+                + victim.cookie("caravan_session");
+        HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(java.net.URI.create(url("/api/account")))
+                .header("Cookie", both).GET().build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).isEqualTo(401);
+        // the same cookie twice is one cookie
+        String twice = "caravan_session=" + victim.cookie("caravan_session") + "; caravan_session="
+                + victim.cookie("caravan_session");
+        assertThat(HTTP.send(HttpRequest.newBuilder(java.net.URI.create(url("/api/account"))).header("Cookie", twice).GET()
+                .build(), HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void anEncodedPathIsTheSamePathToTheSessionCheck() throws Exception {
+        for (String path : List.of("/ap%69/account", "/api/%6beys", "/pages/../api/account")) {
+            HttpResponse<String> anonymous = HTTP.send(HttpRequest.newBuilder(java.net.URI.create(url(path))).GET().build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(anonymous.statusCode()).as(path).isIn(400, 401);
+        }
+    }
+
+    @Test
+    void aSessionCheckWithTheDatabaseDownIs503NotALogout() throws Exception {
+        DashboardClient browser = new DashboardClient(port);
+        browser.signUp(newEmail(), PASSWORD);
+        DatabaseOutage.down();
+        try {
+            HttpResponse<String> down = browser.get("/api/account");
+            assertThat(down.statusCode()).as(down.body()).isEqualTo(503);
+            assertThat(down.headers().firstValue("Retry-After")).isPresent();
+            assertThat(JSON.readTree(down.body()).path("error").path("code").asText()).isEqualTo("database_unavailable");
+            assertThat(down.headers().allValues("Set-Cookie")).noneMatch(c -> c.startsWith("caravan_session="));
+        } finally {
+            DatabaseOutage.up();
+        }
+        assertThat(browser.get("/api/account").statusCode()).isEqualTo(200);
     }
 
     @Test
@@ -216,28 +293,85 @@ class DashboardSessionTest extends GatewayTest {
     }
 
     @Test
-    void failedLoginsAreThrottledPerAccountAndPerAddress() throws Exception {
+    void failedLoginsAreThrottledPerAccountFromAnAddressPerAccountAndPerAddress() throws Exception {
         String email = newEmail();
         new DashboardClient(port).signUp(email, PASSWORD);
-        // five wrong passwords, each from a different address: the account's budget is spent
+        // five wrong passwords from one address: that address may not try this account any more...
+        DashboardClient guesser = new DashboardClient(port);
         for (int i = 0; i < 5; i++) {
-            assertThat(new DashboardClient(port).logIn(email, "wrong password " + i).statusCode()).isEqualTo(401);
+            assertThat(guesser.logIn(email, "wrong password " + i).statusCode()).isEqualTo(401);
         }
-        HttpResponse<String> throttled = new DashboardClient(port).logIn(email, PASSWORD);
+        HttpResponse<String> throttled = guesser.logIn(email, PASSWORD);
         assertThat(throttled.statusCode()).isEqualTo(429);
         assertThat(throttled.headers().firstValue("Retry-After")).isPresent();
         assertThat(JSON.readTree(throttled.body()).path("error").path("code").asText()).isEqualTo("too_many_attempts");
+        // ...while the owner, elsewhere, still logs in
+        assertThat(new DashboardClient(port).logIn(email, PASSWORD).statusCode()).isEqualTo(200);
+
+        // a correct password forgives the address its earlier failures on that account
+        DashboardClient forgetful = new DashboardClient(port);
+        for (int i = 0; i < 4; i++) {
+            assertThat(forgetful.logIn(email, "wrong password " + i).statusCode()).isEqualTo(401);
+        }
+        assertThat(forgetful.logIn(email, PASSWORD).statusCode()).isEqualTo(200);
+        for (int i = 0; i < 4; i++) {
+            assertThat(forgetful.logIn(email, "wrong again " + i).statusCode()).isEqualTo(401);
+        }
+        assertThat(forgetful.logIn(email, PASSWORD).statusCode()).isEqualTo(200);
 
         // one address trying many accounts: twenty failures, then even an unknown email is refused unchecked
-        DashboardClient guesser = new DashboardClient(port);
+        DashboardClient sprayer = new DashboardClient(port);
         for (int i = 0; i < 20; i++) {
-            assertThat(guesser.logIn(newEmail(), "guess " + i).statusCode()).isEqualTo(401);
+            assertThat(sprayer.logIn(newEmail(), "guess " + i).statusCode()).isEqualTo(401);
         }
-        assertThat(guesser.logIn(newEmail(), "guess").statusCode()).isEqualTo(429);
-        // another address is not affected
-        String other = newEmail();
-        new DashboardClient(port).signUp(other, PASSWORD);
-        assertThat(new DashboardClient(port).logIn(other, PASSWORD).statusCode()).isEqualTo(200);
+        assertThat(sprayer.logIn(newEmail(), "guess").statusCode()).isEqualTo(429);
+    }
+
+    @Test
+    void concurrentGuessesCannotOutrunTheThrottle() throws Exception {
+        String email = newEmail();
+        new DashboardClient(port).signUp(email, PASSWORD);
+        DashboardClient guesser = new DashboardClient(port);
+        guesser.get("/login");
+        List<CompletableFuture<Integer>> guesses = new ArrayList<>();
+        try (ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
+            for (int i = 0; i < 30; i++) {
+                String guess = "guess " + i;
+                guesses.add(CompletableFuture.supplyAsync(() -> {
+                    try {
+                        return guesser.logIn(email, guess).statusCode();
+                    } catch (Exception e) {
+                        throw new IllegalStateException(e);
+                    }
+                }, threads));
+            }
+        }
+        List<Integer> statuses = guesses.stream().map(CompletableFuture::join).toList();
+        // the password was checked five times at most: every other guess was refused before it
+        assertThat(statuses.stream().filter(s -> s == 401).count()).isLessThanOrEqualTo(5);
+        assertThat(statuses).containsOnly(401, 429);
+    }
+
+    @Test
+    void guessesFromManyAddressesLockTheAccountUntilItsPasswordIsReset() throws Exception {
+        String email = newEmail();
+        new DashboardClient(port).signUp(email, PASSWORD);
+        // 50 failures spread over ten addresses (five each, the most one address may make)
+        for (int address = 0; address < 10; address++) {
+            DashboardClient guesser = new DashboardClient(port);
+            for (int i = 0; i < 5; i++) {
+                assertThat(guesser.logIn(email, "guess " + address + "-" + i).statusCode()).isEqualTo(401);
+            }
+        }
+        assertThat(new DashboardClient(port).logIn(email, PASSWORD).statusCode()).isEqualTo(429);
+        // the owner proves the mailbox: the lock is lifted
+        HttpResponse<String> reset = admin("POST", "/admin/password-resets", "{\"email\":\"" + email + "\"}");
+        String token = java.net.URI.create(JSON.readTree(reset.body()).path("link").asText()).getQuery()
+                .substring("token=".length());
+        DashboardClient owner = new DashboardClient(port);
+        assertThat(owner.post("/auth/password-reset/confirm", "{\"token\":\"" + token + "\",\"password\":\"a new password\"}")
+                .statusCode()).isEqualTo(204);
+        assertThat(owner.logIn(email, "a new password").statusCode()).isEqualTo(200);
     }
 
     @Test

@@ -6,6 +6,10 @@ import java.io.InputStreamReader;
 import java.math.BigDecimal;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.sql.Timestamp;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.TimeZone;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -13,6 +17,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.caravan.support.DashboardClient;
 import dev.caravan.support.GatewayTest;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.jdbc.core.JdbcTemplate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -20,6 +26,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 class DashboardUsageTest extends GatewayTest {
 
     private static final String PASSWORD = "correct horse battery";
+
+    @Autowired
+    private JdbcTemplate jdbc;
 
     /** A signed-up person whose account has {@code credit} USD, and one key of it. */
     private record Person(DashboardClient browser, String accountId, String keyId, String key) {
@@ -199,6 +208,24 @@ class DashboardUsageTest extends GatewayTest {
         assertThat(post("/v1/chat/completions", chat("chat", ""), me.key()).statusCode()).isEqualTo(401);
         assertThat(me.browser().json("/api/account").path("deletion_requested_at").isTextual()).isTrue();
         assertThat(me.browser().post("/api/keys", "{\"name\":\"again\"}").statusCode()).isEqualTo(409);
+    }
+
+    @Test
+    void theChartsDaysAreUtcDaysWhateverTheZoneOfTheGateway() throws Exception {
+        // the test JVM runs in Asia/Kolkata (pom.xml): 23:50 UTC is already the next day there
+        assertThat(TimeZone.getDefault().getRawOffset()).as("the tests' JVM zone").isNotZero();
+        Person me = person("10");
+        assertThat(post("/v1/chat/completions", chat("chat", ""), me.key()).statusCode()).isEqualTo(200);
+        awaitSettled(me.accountId());
+        LocalDate yesterday = LocalDate.now(ZoneOffset.UTC).minusDays(1);
+        jdbc.update("UPDATE usage_records SET created_at = ? WHERE account_id = ?",
+                Timestamp.from(yesterday.atTime(23, 50).toInstant(ZoneOffset.UTC)), me.accountId());
+        JsonNode spend = me.browser().json("/api/spend?days=30");
+        assertThat(spend.path("data")).hasSize(1);
+        assertThat(spend.path("data").get(0).path("date").asText()).isEqualTo(yesterday.toString());
+        JsonNode daily = JSON.readTree(get("/v1/usage", me.key()).body()).path("daily");
+        assertThat(daily).hasSize(1);
+        assertThat(daily.get(0).path("date").asText()).isEqualTo(yesterday.toString());
     }
 
     /** Settlement runs off the response path: waits until the account holds nothing. */

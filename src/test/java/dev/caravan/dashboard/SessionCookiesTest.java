@@ -35,7 +35,7 @@ class SessionCookiesTest {
 
     private static List<String> cookies(DashboardSettings.CookieSecurity security, boolean https) {
         DashboardSettings settings = new DashboardSettings("", "unused", Duration.ofMinutes(15), Duration.ofDays(30),
-                security, "", DashboardSettings.EmailVerification.OFF, "x@example.com", 5, 20, Duration.ofMinutes(15), 10,
+                security, "", DashboardSettings.EmailVerification.OFF, "x@example.com", 5, 50, 20, Duration.ofMinutes(15), 10,
                 Duration.ofHours(1), Duration.ofDays(1), Duration.ofDays(7), 100, Duration.ofMillis(500), 10,
                 Duration.ofMinutes(30));
         SessionCookies cookies = new SessionCookies(new NimbusJwtEncoder(new ImmutableSecret<>(
