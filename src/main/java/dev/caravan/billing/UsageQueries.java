@@ -5,6 +5,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 
 import dev.caravan.api.ClientInput;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -61,25 +62,40 @@ public class UsageQueries {
                 + marks + ") ORDER BY seq LIMIT ?", args.toArray());
     }
 
+    /** Rows one query of {@link #forEach} reads: an export's memory, and a connection held per chunk only. */
+    private static final int EXPORT_CHUNK = 1000;
+
+    /**
+     * Every row the filter matches, newest first, up to its limit, read in chunks of
+     * {@value #EXPORT_CHUNK} (by seq, as the paging cursor does): an export of many rows never sits in
+     * memory whole, and a slow reader of it never holds a database connection.
+     */
+    public void forEach(Filter filter, Consumer<Map<String, Object>> each) {
+        Long cursor = filter.after();
+        int left = filter.limit();
+        while (left > 0) {
+            List<Object> args = new ArrayList<>(List.of(filter.accountId()));
+            StringBuilder where = where(filter, args);
+            if (cursor != null) {
+                where.append(" AND seq < ?");
+                args.add(cursor);
+            }
+            int chunk = Math.min(left, EXPORT_CHUNK);
+            args.add(chunk);
+            List<Map<String, Object>> rows = jdbc.queryForList(
+                    "SELECT " + COLUMNS + " FROM usage_records" + where + " ORDER BY seq DESC LIMIT ?", args.toArray());
+            rows.forEach(each);
+            if (rows.size() < chunk) {
+                return;
+            }
+            left -= rows.size();
+            cursor = ((Number) rows.get(rows.size() - 1).get("seq")).longValue();
+        }
+    }
+
     public Page page(Filter filter) {
-        StringBuilder where = new StringBuilder(" WHERE account_id = ?");
         List<Object> args = new ArrayList<>(List.of(filter.accountId()));
-        if (filter.from() != null) {
-            where.append(" AND created_at >= ?");
-            args.add(Timestamp.from(filter.from()));
-        }
-        if (filter.to() != null) {
-            where.append(" AND created_at < ?");
-            args.add(Timestamp.from(filter.to()));
-        }
-        if (filter.model() != null) {
-            where.append(" AND model = ?");
-            args.add(filter.model());
-        }
-        if (filter.keyId() != null) {
-            where.append(" AND key_id = ?");
-            args.add(filter.keyId());
-        }
+        StringBuilder where = where(filter, args);
         List<Object> daysArgs = new ArrayList<>(args);
         StringBuilder pageWhere = new StringBuilder(where);
         if (filter.after() != null) {
@@ -96,5 +112,27 @@ public class UsageQueries {
                 FROM usage_records""" + where + " GROUP BY CAST(created_at AS DATE) ORDER BY usage_day DESC",
                 daysArgs.toArray());
         return new Page(hasMore ? rows.subList(0, filter.limit()) : rows, hasMore, daily);
+    }
+
+    /** The filter's conditions but paging, its values added to {@code args}. */
+    private static StringBuilder where(Filter filter, List<Object> args) {
+        StringBuilder where = new StringBuilder(" WHERE account_id = ?");
+        if (filter.from() != null) {
+            where.append(" AND created_at >= ?");
+            args.add(Timestamp.from(filter.from()));
+        }
+        if (filter.to() != null) {
+            where.append(" AND created_at < ?");
+            args.add(Timestamp.from(filter.to()));
+        }
+        if (filter.model() != null) {
+            where.append(" AND model = ?");
+            args.add(filter.model());
+        }
+        if (filter.keyId() != null) {
+            where.append(" AND key_id = ?");
+            args.add(filter.keyId());
+        }
+        return where;
     }
 }

@@ -39,10 +39,12 @@ public class AccountApiController {
     private final JsonBody jsonBody;
     private final OneTimeTokens tokens;
     private final ObjectMapper json;
+    private final LoginThrottle throttle;
 
     public AccountApiController(Accounts accounts, Users users, WebSessions sessions, SessionCookies cookies,
                                 DashboardQueries queries, BillingJson billingJson, JsonBody jsonBody, OneTimeTokens tokens,
-                                ObjectMapper json) {
+                                ObjectMapper json, LoginThrottle throttle) {
+        this.throttle = throttle;
         this.tokens = tokens;
         this.accounts = accounts;
         this.users = users;
@@ -85,12 +87,21 @@ public class AccountApiController {
         return node;
     }
 
-    /** {@code {current_password, new_password}}: every other session ends; this one is renewed. */
+    /**
+     * {@code {current_password, new_password}}: every other session ends; this one is renewed. The
+     * current password is guessed against the login throttle's budgets: a stolen session cookie must not
+     * become an unthrottled way to find the password.
+     */
     @PostMapping("/account/password")
     public ResponseEntity<Void> changePassword(HttpServletRequest request, HttpServletResponse response) {
         SessionUser me = SessionUser.current();
         JsonNode body = jsonBody.object(request);
-        users.changePassword(me.userId(), JsonBody.text(body, "current_password"), JsonBody.text(body, "new_password"));
+        String next = JsonBody.text(body, "new_password");
+        // a too-short new password is not a guess of the current one
+        Users.checkNewPassword(next, "new_password");
+        LoginThrottle.Attempt attempt = throttle.begin(users.get(me.userId()).email(), request.getRemoteAddr());
+        users.changePassword(me.userId(), JsonBody.text(body, "current_password"), next);
+        throttle.succeeded(attempt);
         sessionsAfterPasswordChange(me, request, response);
         return ResponseEntity.noContent().build();
     }

@@ -8,6 +8,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.caravan.api.GatewayException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.security.oauth2.jwt.JwtDecoder;
@@ -25,6 +27,8 @@ import org.springframework.web.bind.annotation.RestController;
 @RestController
 @RequestMapping(path = "/auth", produces = "application/json")
 public class AuthController {
+
+    private static final Logger log = LoggerFactory.getLogger(AuthController.class);
 
     private final Users users;
     private final WebSessions sessions;
@@ -60,11 +64,25 @@ public class AuthController {
         String password = JsonBody.text(body, "password");
         String invite = JsonBody.text(body, "invite");
         throttle.mailOrSignup(request.getRemoteAddr());
-        Users.User user = users.signUp(email, password, invite, !mail.verificationRequired());
+        Users.User user;
+        try {
+            user = users.signUp(email, password, invite, !mail.verificationRequired());
+        } catch (GatewayException taken) {
+            if (!mail.verificationRequired() || invite != null || !"email_taken".equals(taken.code())) {
+                throw taken;
+            }
+            // with verification on, a sign-up never tells whether the email has an account (the answer is
+            // the same as for a new one), and never changes one: the mailbox's owner gets a mail with a
+            // reset link, which is how an address someone else signed up with is taken back
+            Users.User owner = users.byEmail(email);
+            String token = tokens.issue(OneTimeTokens.Purpose.PASSWORD_RESET, owner.id(), null, owner.email(),
+                    settings.resetLinkLifetime());
+            mail.accountExists(owner.email(), mail.link("/reset-password?token=" + token));
+            return ResponseEntity.status(HttpStatus.ACCEPTED).body(pendingVerification(owner.email()));
+        }
         if (!user.verified()) {
             sendVerification(user);
-            ObjectNode pending = json.createObjectNode().put("verification_required", true).put("email", user.email());
-            return ResponseEntity.status(HttpStatus.ACCEPTED).body(pending);
+            return ResponseEntity.status(HttpStatus.ACCEPTED).body(pendingVerification(user.email()));
         }
         cookies.issue(request, response, sessions.start(user.id(), request.getHeader("User-Agent")), user);
         return ResponseEntity.status(HttpStatus.CREATED).body(userBody(user));
@@ -85,10 +103,13 @@ public class AuthController {
         LoginThrottle.Attempt attempt = throttle.begin(email, address);
         Users.User user = users.authenticate(email, password);
         if (user == null) {
+            // who and from where, never the email typed (it may be a password typed in the wrong field)
+            log.info("Dashboard login refused: wrong email or password, from {}", address);
             throw new GatewayException(401, "invalid_request_error", "invalid_credentials", "password",
                     "The email or the password is not correct.", null);
         }
         throttle.succeeded(attempt);
+        log.info("Dashboard login: user {} from {}", user.id(), address);
         if (!user.verified() && mail.verificationRequired()) {
             throttle.mailOrSignup(address);
             sendVerification(user);
@@ -183,6 +204,10 @@ public class AuthController {
         String token = tokens.issue(OneTimeTokens.Purpose.VERIFY_EMAIL, user.id(), null, user.email(),
                 settings.verifyLinkLifetime());
         mail.verifyEmail(user.email(), mail.link("/auth/verify?token=" + token));
+    }
+
+    private ObjectNode pendingVerification(String email) {
+        return json.createObjectNode().put("verification_required", true).put("email", email);
     }
 
     ObjectNode userBody(Users.User user) {

@@ -69,6 +69,18 @@ public class DashboardMail {
                 """.formatted(settings.resetLinkLifetime().toMinutes(), link), "password reset");
     }
 
+    /** A sign-up for an email that has an account: the owner learns of it, and how to get in. */
+    public void accountExists(String to, String resetLink) {
+        send(to, "Your Caravan account", """
+                Someone (we hope you) tried to sign up for Caravan with this email address, which has an
+                account already. Log in with its password, or, if you do not know it, open this link within
+                %d minutes to choose a new one (it works once):
+                %s
+
+                If you did not try to sign up, ignore this mail: nothing was changed.
+                """.formatted(settings.resetLinkLifetime().toMinutes(), resetLink), "account exists");
+    }
+
     public void verifyEmail(String to, String link) {
         send(to, "Confirm your email for Caravan", """
                 Welcome to Caravan. Confirm that this is your email address by opening this link (it works once):

@@ -2,6 +2,7 @@ package dev.caravan.dashboard;
 
 import java.io.IOException;
 import java.io.OutputStreamWriter;
+import java.io.UncheckedIOException;
 import java.io.Writer;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
@@ -49,7 +50,7 @@ public class UsageApiController {
         return billingJson.usagePage(usage.page(UsageFilters.parse(SessionUser.current().accountId(), query)));
     }
 
-    /** The same filters, every matching row (up to {@value #MAX_CSV_ROWS}), newest first. */
+    /** The same filters, every matching row (up to {@value #MAX_CSV_ROWS}), newest first, written as read. */
     @GetMapping(path = "/usage.csv")
     public void csv(@RequestParam Map<String, String> query, HttpServletResponse response) throws IOException {
         UsageQueries.Filter asked = UsageFilters.parse(SessionUser.current().accountId(), query);
@@ -60,8 +61,19 @@ public class UsageApiController {
         Writer out = new OutputStreamWriter(response.getOutputStream(), StandardCharsets.UTF_8);
         out.write("time,request_id,key_id,model,backend,prompt_tokens,completion_tokens,cached_tokens,cost,latency_ms,"
                 + "streamed,cancelled,finish_reason\r\n");
-        for (Map<String, Object> row : usage.page(filter).records()) {
-            ObjectNode record = billingJson.usageRecord(row);
+        try {
+            usage.forEach(filter, row -> write(out, row));
+        } catch (UncheckedIOException clientGone) {
+            // the browser stopped reading: nothing to answer
+            return;
+        }
+        out.flush();
+    }
+
+    /** One CSV line; a client gone away surfaces as {@link UncheckedIOException} to end the export. */
+    private void write(Writer out, Map<String, Object> row) {
+        ObjectNode record = billingJson.usageRecord(row);
+        try {
             out.write(String.join(",", cell(record.path("created_at").asText()), cell(record.path("id").asText()),
                     cell(record.path("key_id").asText()), cell(record.path("model").asText()),
                     cell(record.path("backend").asText()), record.path("prompt_tokens").asText(),
@@ -70,8 +82,9 @@ public class UsageApiController {
                     record.path("streamed").asText(), record.path("cancelled").asText(),
                     cell(record.path("finish_reason").isNull() ? "" : record.path("finish_reason").asText())));
             out.write("\r\n");
+        } catch (IOException clientGone) {
+            throw new UncheckedIOException(clientGone);
         }
-        out.flush();
     }
 
     /** Server-sent events: {@code event: usage}, {@code id: <request id>}, data as one record of {@code /api/usage}. */

@@ -10,9 +10,12 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.locks.LockSupport;
+import java.util.stream.Collectors;
 
 import dev.caravan.api.GatewayException;
 import dev.caravan.billing.BillingJson;
@@ -44,9 +47,58 @@ public class UsageFeed implements SmartLifecycle {
     private static final Duration KEEPALIVE = Duration.ofSeconds(15);
     private static final int MAX_ROWS_PER_POLL = 5000;
     private static final int ACCOUNTS_PER_QUERY = 200;
+    private static final int QUEUE_PER_STREAM = 1000;
 
-    /** {@code fromSeq}: the newest row when the stream opened; the stream carries only rows after it. */
-    private record Watcher(SseEmitter emitter, String accountId, String keyId, String sessionId, long fromSeq) {
+    /**
+     * One open stream. Events reach it through its own queue and virtual thread, so a browser that
+     * reads slowly (or not at all) delays only itself, never the poller and the other streams; one that
+     * falls {@value #QUEUE_PER_STREAM} events behind is closed, and the browser reconnects.
+     * {@code fromSeq}: the newest row when the stream opened; the stream carries only rows after it.
+     */
+    private final class Watcher {
+        final SseEmitter emitter;
+        final String accountId;
+        final String keyId;
+        final String sessionId;
+        final long fromSeq;
+        private final BlockingQueue<SseEmitter.SseEventBuilder> queue = new LinkedBlockingQueue<>(QUEUE_PER_STREAM);
+        private volatile Thread sender;
+
+        Watcher(SseEmitter emitter, String accountId, String keyId, String sessionId, long fromSeq) {
+            this.emitter = emitter;
+            this.accountId = accountId;
+            this.keyId = keyId;
+            this.sessionId = sessionId;
+            this.fromSeq = fromSeq;
+        }
+
+        void start() {
+            sender = Thread.ofVirtual().name("usage-feed-stream").start(() -> {
+                try {
+                    while (true) {
+                        emitter.send(queue.take());
+                    }
+                } catch (InterruptedException ended) {
+                    Thread.currentThread().interrupt();
+                } catch (IOException | IllegalStateException gone) {
+                    remove(this);
+                }
+            });
+        }
+
+        void offer(SseEmitter.SseEventBuilder event) {
+            if (!queue.offer(event)) {
+                remove(this);
+                emitter.complete();
+            }
+        }
+
+        void stop() {
+            Thread thread = sender;
+            if (thread != null) {
+                thread.interrupt();
+            }
+        }
     }
 
     private record Seen(Instant at, long seq) {
@@ -75,25 +127,38 @@ public class UsageFeed implements SmartLifecycle {
 
     /** A new stream for the session's account (optionally one key's requests only), or 429 past the per-account bound. */
     public SseEmitter watch(SessionUser user, String keyId) {
-        List<Watcher> ofAccount = watchers.computeIfAbsent(user.accountId(), a -> new CopyOnWriteArrayList<>());
-        if (ofAccount.size() >= settings.liveStreamsPerAccount()) {
-            throw new GatewayException(429, "rate_limit_error", "too_many_streams", null, "This account has "
-                    + ofAccount.size() + " live usage streams open already: close a tab, or wait for one to end.", 5L);
-        }
         SseEmitter emitter = new SseEmitter(settings.liveStreamLifetime().toMillis());
         Watcher watcher = new Watcher(emitter, user.accountId(), keyId, user.sessionId(), usage.latestSeq());
-        ofAccount.add(watcher);
-        Runnable remove = () -> ofAccount.remove(watcher);
-        emitter.onCompletion(remove);
-        emitter.onTimeout(remove);
-        emitter.onError(e -> remove.run());
-        try {
-            // opens the stream at once, so the browser knows it is live before the first request
-            emitter.send(SseEmitter.event().comment("live"));
-        } catch (IOException gone) {
-            remove.run();
+        int[] open = {0};
+        // counted and added in one step: tabs opening at once cannot pass the bound together
+        watchers.compute(user.accountId(), (account, list) -> {
+            List<Watcher> ofAccount = list == null ? new CopyOnWriteArrayList<>() : list;
+            open[0] = ofAccount.size();
+            if (open[0] < settings.liveStreamsPerAccount()) {
+                ofAccount.add(watcher);
+            }
+            return ofAccount;
+        });
+        if (open[0] >= settings.liveStreamsPerAccount()) {
+            throw new GatewayException(429, "rate_limit_error", "too_many_streams", null, "This account has "
+                    + open[0] + " live usage streams open already: close a tab, or wait for one to end.", 5L);
         }
+        emitter.onCompletion(() -> remove(watcher));
+        emitter.onTimeout(() -> remove(watcher));
+        emitter.onError(e -> remove(watcher));
+        watcher.start();
+        // opens the stream at once, so the browser knows it is live before the first request
+        watcher.offer(SseEmitter.event().comment("live"));
         return emitter;
+    }
+
+    /** Forgets the stream (and its account, once it has none): called from any thread, any number of times. */
+    private void remove(Watcher watcher) {
+        watchers.computeIfPresent(watcher.accountId, (account, list) -> {
+            list.remove(watcher);
+            return list.isEmpty() ? null : list;
+        });
+        watcher.stop();
     }
 
     void pollOnce() {
@@ -108,7 +173,7 @@ public class UsageFeed implements SmartLifecycle {
         long latest = usage.latestSeq();
         if (floor < 0) {
             // from where the first stream began, not from this turn: a row settled in between is its
-            floor = watchers.values().stream().flatMap(List::stream).mapToLong(Watcher::fromSeq).min().orElse(latest);
+            floor = watchers.values().stream().flatMap(List::stream).mapToLong(w -> w.fromSeq).min().orElse(latest);
             sentAboveFloor.clear();
             seen.clear();
         }
@@ -140,32 +205,27 @@ public class UsageFeed implements SmartLifecycle {
         String keyId = (String) row.get("key_id");
         long seq = ((Number) row.get("seq")).longValue();
         for (Watcher watcher : ofAccount) {
-            if (seq > watcher.fromSeq() && (watcher.keyId() == null || watcher.keyId().equals(keyId))) {
-                send(watcher, SseEmitter.event().name("usage").id((String) row.get("request_id"))
+            if (seq > watcher.fromSeq && (watcher.keyId == null || watcher.keyId.equals(keyId))) {
+                watcher.offer(SseEmitter.event().name("usage").id((String) row.get("request_id"))
                         .data(billingJson.usageRecord(row), MediaType.APPLICATION_JSON));
             }
         }
     }
 
-    /** A comment line keeps proxies from closing an idle stream; a stream whose session ended is closed. */
+    /**
+     * A comment line keeps proxies from closing an idle stream; a stream whose session ended is closed.
+     * One query for all the streams' sessions.
+     */
     private void keepaliveAndEndStale() {
-        for (List<Watcher> ofAccount : watchers.values()) {
-            for (Watcher watcher : ofAccount) {
-                if (!sessions.isActive(watcher.sessionId())) {
-                    ofAccount.remove(watcher);
-                    watcher.emitter().complete();
-                } else {
-                    send(watcher, SseEmitter.event().comment("keepalive"));
-                }
+        List<Watcher> all = watchers.values().stream().flatMap(List::stream).toList();
+        Set<String> live = sessions.activeAmong(all.stream().map(w -> w.sessionId).collect(Collectors.toSet()));
+        for (Watcher watcher : all) {
+            if (!live.contains(watcher.sessionId)) {
+                remove(watcher);
+                watcher.emitter.complete();
+            } else {
+                watcher.offer(SseEmitter.event().comment("keepalive"));
             }
-        }
-    }
-
-    private void send(Watcher watcher, SseEmitter.SseEventBuilder event) {
-        try {
-            watcher.emitter().send(event);
-        } catch (IOException | IllegalStateException gone) {
-            watchers.getOrDefault(watcher.accountId(), List.of()).remove(watcher);
         }
     }
 
@@ -192,7 +252,10 @@ public class UsageFeed implements SmartLifecycle {
         if (thread != null) {
             LockSupport.unpark(thread);
         }
-        new ArrayList<>(watchers.values()).forEach(list -> list.forEach(w -> w.emitter().complete()));
+        new ArrayList<>(watchers.values()).forEach(list -> list.forEach(w -> {
+            w.stop();
+            w.emitter.complete();
+        }));
     }
 
     @Override

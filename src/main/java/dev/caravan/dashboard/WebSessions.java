@@ -5,7 +5,11 @@ import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 import dev.caravan.auth.ApiKeyFormat;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -158,6 +162,19 @@ public class WebSessions {
                     sessionId);
         }
         return true;
+    }
+
+    /** Which of these sessions are still on: one query for many (the live streams' periodic check). */
+    public Set<String> activeAmong(Collection<String> sessionIds) {
+        Set<String> active = new HashSet<>();
+        List<String> ids = List.copyOf(sessionIds);
+        for (int i = 0; i < ids.size(); i += 500) {
+            List<String> batch = ids.subList(i, Math.min(ids.size(), i + 500));
+            String marks = String.join(", ", Collections.nCopies(batch.size(), "?"));
+            active.addAll(jdbc.queryForList("SELECT id FROM web_sessions WHERE ended_at IS NULL AND id IN (" + marks + ")",
+                    String.class, batch.toArray()));
+        }
+        return active;
     }
 
     public void end(String sessionId) {

@@ -255,6 +255,21 @@ class DashboardSessionTest extends GatewayTest {
     }
 
     @Test
+    void guessingTheCurrentPasswordWithASessionIsThrottledLikeALogin() throws Exception {
+        DashboardClient stolen = new DashboardClient(port);
+        stolen.signUp(newEmail(), PASSWORD);
+        for (int i = 0; i < 5; i++) {
+            assertThat(stolen.post("/api/account/password",
+                    "{\"current_password\":\"guess " + i + "\",\"new_password\":\"a brand new secret\"}").statusCode())
+                    .isEqualTo(400);
+        }
+        HttpResponse<String> throttled = stolen.post("/api/account/password",
+                "{\"current_password\":\"" + PASSWORD + "\",\"new_password\":\"a brand new secret\"}");
+        assertThat(throttled.statusCode()).isEqualTo(429);
+        assertThat(JSON.readTree(throttled.body()).path("error").path("code").asText()).isEqualTo("too_many_attempts");
+    }
+
+    @Test
     void logOutEverywhereEndsEverySession() throws Exception {
         String email = newEmail();
         DashboardClient one = new DashboardClient(port);

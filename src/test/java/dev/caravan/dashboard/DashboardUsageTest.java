@@ -9,6 +9,10 @@ import java.nio.charset.StandardCharsets;
 import java.sql.Timestamp;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
 import java.util.TimeZone;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -226,6 +230,59 @@ class DashboardUsageTest extends GatewayTest {
         JsonNode daily = JSON.readTree(get("/v1/usage", me.key()).body()).path("daily");
         assertThat(daily).hasSize(1);
         assertThat(daily.get(0).path("date").asText()).isEqualTo(yesterday.toString());
+    }
+
+    @Test
+    void tabsOpeningLiveStreamsAtOnceCannotPassTheAccountsBound() throws Exception {
+        Person me = person("1");
+        List<CompletableFuture<HttpResponse<InputStream>>> opening = new ArrayList<>();
+        for (int i = 0; i < 16; i++) {
+            opening.add(me.browser().sendAsync(me.browser().request("/api/usage/stream").header("Accept", "text/event-stream")
+                    .GET(), HttpResponse.BodyHandlers.ofInputStream()));
+        }
+        List<HttpResponse<InputStream>> opened = opening.stream().map(CompletableFuture::join).toList();
+        try {
+            // live-streams-per-account is 10
+            assertThat(opened.stream().filter(r -> r.statusCode() == 200).count()).isEqualTo(10);
+            assertThat(opened.stream().filter(r -> r.statusCode() == 429).count()).isEqualTo(6);
+        } finally {
+            for (HttpResponse<InputStream> response : opened) {
+                response.body().close();
+            }
+        }
+    }
+
+    @Test
+    void theCsvExportReadsEveryRowOnceAcrossItsChunks() throws Exception {
+        Person me = person("10");
+        assertThat(post("/v1/chat/completions", chat("chat", ""), me.key()).statusCode()).isEqualTo(200);
+        awaitSettled(me.accountId());
+        // 2,499 more rows like the real one (at no cost: the ledger stays as it was): the export reads
+        // them in chunks of 1,000
+        String original = jdbc.queryForObject("SELECT request_id FROM usage_records WHERE account_id = ?", String.class,
+                me.accountId());
+        List<Object[]> copies = new ArrayList<>();
+        for (int i = 0; i < 2499; i++) {
+            copies.add(new Object[] {"req_csv_" + me.accountId().substring(5) + "_" + i, original});
+        }
+        jdbc.batchUpdate("""
+                INSERT INTO usage_records (request_id, account_id, key_id, created_at, model, backend, provider, upstream_model,
+                  prompt_tokens, completion_tokens, cached_tokens, tokens_estimated, cost, streamed, cancelled, finish_reason,
+                  status, latency_ms)
+                SELECT ?, account_id, key_id, created_at, model, backend, provider, upstream_model, prompt_tokens,
+                  completion_tokens, cached_tokens, tokens_estimated, 0, streamed, cancelled, finish_reason, status, latency_ms
+                FROM usage_records WHERE request_id = ?""", copies);
+        HttpResponse<String> csv = me.browser().get("/api/usage.csv");
+        assertThat(csv.statusCode()).isEqualTo(200);
+        String[] lines = csv.body().split("\r\n");
+        assertThat(lines).hasSize(2501);
+        Set<String> ids = new HashSet<>();
+        for (int i = 1; i < lines.length; i++) {
+            ids.add(lines[i].split(",")[1]);
+        }
+        assertThat(ids).hasSize(2500);
+        // newest first: the last copy inserted heads the export
+        assertThat(lines[1].split(",")[1]).endsWith("_2498");
     }
 
     /** Settlement runs off the response path: waits until the account holds nothing. */

@@ -55,4 +55,28 @@ class VerifiedSignupTest extends GatewayTest {
         JsonNode user = JSON.readTree(login.body()).path("user");
         assertThat(user.path("email_verified").asBoolean()).isTrue();
     }
+
+    @Test
+    void aSignUpForATakenEmailAnswersAsANewOneAndMailsTheOwnerAResetLink() throws Exception {
+        String email = DashboardSessionTest.newEmail();
+        HttpResponse<String> first = new DashboardClient(port).post("/auth/signup", DashboardClient.body(email, "the owner's password"));
+        assertThat(first.statusCode()).isEqualTo(202);
+        String verify = TestMail.link(TestMail.awaitMail(email, 0), "http://localhost:" + port + "/auth/verify?token=");
+
+        int before = TestMail.count();
+        HttpResponse<String> squatter = new DashboardClient(port).post("/auth/signup",
+                DashboardClient.body(email.toUpperCase(), "the squatter's password"));
+        // the same answer as for a new email: nothing says the address has an account
+        assertThat(squatter.statusCode()).isEqualTo(202);
+        assertThat(JSON.readTree(squatter.body())).isEqualTo(JSON.readTree(first.body()));
+        // the mailbox's owner hears of it, with a way in
+        String reset = TestMail.link(TestMail.awaitMail(email, before), "http://localhost:" + port + "/reset-password?token=");
+        assertThat(reset).contains("token=");
+
+        // and nothing changed: the owner's link and password work, the squatter's password does not
+        assertThat(HTTP.send(HttpRequest.newBuilder(URI.create(verify)).GET().build(), HttpResponse.BodyHandlers.ofString())
+                .headers().firstValue("Location")).hasValue("/login?verified=1");
+        assertThat(new DashboardClient(port).logIn(email, "the squatter's password").statusCode()).isEqualTo(401);
+        assertThat(new DashboardClient(port).logIn(email, "the owner's password").statusCode()).isEqualTo(200);
+    }
 }
