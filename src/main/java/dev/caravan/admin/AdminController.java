@@ -1,10 +1,12 @@
 package dev.caravan.admin;
 
 import java.math.BigDecimal;
+import java.util.List;
 import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.caravan.api.ClientInput;
 import dev.caravan.api.ClientJson;
@@ -58,6 +60,50 @@ public class AdminController {
         String name = AdminRequests.requiredText(request, "name", 200);
         String email = AdminRequests.optionalText(request, "email", 320);
         return ResponseEntity.status(HttpStatus.CREATED).body(view.account(accounts.create(name, email)));
+    }
+
+    /**
+     * {@code q} (part of a name or email, any case), {@code limit} (1-1000, default 100) and
+     * {@code cursor} (the {@code next_cursor} of the previous page): newest accounts first.
+     */
+    @GetMapping("/accounts")
+    public ObjectNode listAccounts(@RequestParam Map<String, String> query) {
+        String search = ClientInput.text(blank(query.get("q")), "q", 320);
+        String cursor = blank(query.get("cursor"));
+        if (cursor != null && !ClientInput.isId(cursor)) {
+            throw GatewayException.invalidRequest("cursor", "'cursor' must be the next_cursor of a previous page.");
+        }
+        int limit = 100;
+        if (query.get("limit") != null) {
+            try {
+                limit = Integer.parseInt(query.get("limit"));
+            } catch (NumberFormatException e) {
+                limit = 0;
+            }
+            if (limit < 1 || limit > 1000) {
+                throw GatewayException.invalidRequest("limit", "'limit' must be an integer from 1 to 1000.");
+            }
+        }
+        List<Accounts.Summary> found = accounts.list(search, cursor, limit + 1);
+        boolean more = found.size() > limit;
+        ObjectNode page = json.createObjectNode().put("object", "list");
+        ArrayNode data = page.putArray("data");
+        for (Accounts.Summary account : more ? found.subList(0, limit) : found) {
+            ObjectNode node = data.addObject().put("id", account.id()).put("object", "account").put("name", account.name())
+                    .put("email", account.email());
+            BillingJson.money(node, "balance", account.balance());
+            BillingJson.money(node, "held", account.held());
+            node.put("created_at", account.createdAt().toString());
+            node.put("deletion_requested_at", account.deletionRequestedAt() == null ? null
+                    : account.deletionRequestedAt().toString());
+        }
+        page.put("has_more", more);
+        page.put("next_cursor", more ? found.get(limit - 1).id() : null);
+        return page;
+    }
+
+    private static String blank(String value) {
+        return value == null || value.isBlank() ? null : value;
     }
 
     @GetMapping("/accounts/{id}")

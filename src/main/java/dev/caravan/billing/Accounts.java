@@ -3,7 +3,9 @@ package dev.caravan.billing;
 import java.math.BigDecimal;
 import java.sql.Timestamp;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
@@ -89,6 +91,43 @@ public class Accounts {
             throw notFound("account", id);
         }
         return found.get(0);
+    }
+
+    /** One line of the operator's account list: what a search shows, without the usage sums. */
+    public record Summary(String id, String name, String email, BigDecimal balance, BigDecimal held, Instant createdAt,
+                          Instant deletionRequestedAt) {
+    }
+
+    /**
+     * Accounts, newest first, whose name or email contains {@code search} (any case; null: all),
+     * after the account {@code afterId} of a previous page (null: from the newest), at most {@code limit}.
+     */
+    public List<Summary> list(String search, String afterId, int limit) {
+        StringBuilder sql = new StringBuilder(
+                "SELECT id, name, email, balance, held, created_at, deletion_requested_at FROM accounts WHERE 1 = 1");
+        List<Object> args = new ArrayList<>();
+        if (search != null) {
+            // the caller's text is matched as it is: % and _ are not wildcards here
+            String pattern = "%" + search.toLowerCase(Locale.ROOT).replace("\\", "\\\\").replace("%", "\\%")
+                    .replace("_", "\\_") + "%";
+            sql.append(" AND (LOWER(name) LIKE ? ESCAPE '\\' OR LOWER(email) LIKE ? ESCAPE '\\')");
+            args.add(pattern);
+            args.add(pattern);
+        }
+        if (afterId != null) {
+            Timestamp after = jdbc.query("SELECT created_at FROM accounts WHERE id = ?",
+                    rs -> rs.next() ? rs.getTimestamp(1) : null, afterId);
+            if (after == null) {
+                throw GatewayException.invalidRequest("cursor", "'cursor' is not an account of a previous page.");
+            }
+            sql.append(" AND (created_at < ? OR (created_at = ? AND id < ?))");
+            args.addAll(List.of(after, after, afterId));
+        }
+        sql.append(" ORDER BY created_at DESC, id DESC LIMIT ?");
+        args.add(limit);
+        return jdbc.query(sql.toString(), (rs, i) -> new Summary(rs.getString(1), rs.getString(2), rs.getString(3),
+                rs.getBigDecimal(4), rs.getBigDecimal(5), rs.getTimestamp(6).toInstant(),
+                rs.getTimestamp(7) == null ? null : rs.getTimestamp(7).toInstant()), args.toArray());
     }
 
     public boolean exists(String id) {

@@ -3,6 +3,8 @@ package dev.caravan.admin;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.util.ArrayList;
+import java.util.List;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.caravan.api.GatewayException;
@@ -33,6 +35,38 @@ class AdminApiTest extends GatewayTest {
 
         String listed = admin("GET", "/admin/accounts/" + id + "/keys", null).body();
         assertThat(listed).contains(body.path("id").asText()).doesNotContain(secret);
+    }
+
+    @Test
+    void listsAndSearchesAccountsNewestFirstPageByPage() throws Exception {
+        String tag = "find-" + System.nanoTime();
+        List<String> made = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            HttpResponse<String> created = admin("POST", "/admin/accounts",
+                    "{\"name\":\"Team " + i + "\",\"email\":\"ops" + i + "@" + tag + ".example\"}");
+            made.add(json(created).path("id").asText());
+            Thread.sleep(2);
+        }
+        // part of the email, in another case: the five, newest first, two a page
+        List<String> seen = new ArrayList<>();
+        String cursor = null;
+        do {
+            JsonNode page = json(admin("GET", "/admin/accounts?limit=2&q=" + tag.toUpperCase()
+                    + (cursor == null ? "" : "&cursor=" + cursor), null));
+            page.path("data").forEach(a -> seen.add(a.path("id").asText()));
+            cursor = page.path("has_more").asBoolean() ? page.path("next_cursor").asText() : null;
+        } while (cursor != null);
+        assertThat(seen).containsExactlyElementsOf(made.reversed());
+
+        // a wildcard in the search is a character, not a pattern
+        assertThat(json(admin("GET", "/admin/accounts?q=%25", null)).path("data")).isEmpty();
+        assertThat(json(admin("GET", "/admin/accounts?q=_", null)).path("data")).isEmpty();
+        assertError(admin("GET", "/admin/accounts?limit=0", null), 400, "limit");
+        assertError(admin("GET", "/admin/accounts?limit=abc", null), 400, "limit");
+        assertError(admin("GET", "/admin/accounts?cursor=acct_nonexistent", null), 400, "cursor");
+        assertError(admin("GET", "/admin/accounts?cursor=a%27b", null), 400, "cursor");
+        assertThat(HTTP.send(HttpRequest.newBuilder(URI.create(url("/admin/accounts"))).GET().build(),
+                HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(401);
     }
 
     @Test
