@@ -15,6 +15,8 @@ import dev.caravan.metering.HedgeCharge;
 import dev.caravan.metering.UsageRecord;
 import org.apache.camel.Exchange;
 import org.apache.camel.RuntimeCamelException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One request's way through its candidates:
@@ -30,6 +32,8 @@ import org.apache.camel.RuntimeCamelException;
  * </ul>
  */
 final class Dispatch {
+
+    private static final Logger log = LoggerFactory.getLogger(Dispatch.class);
 
     /** How long a free tier that answered 429 without a Retry-After is left alone: its minute window. */
     private static final Duration DEFAULT_PARKING = Duration.ofSeconds(60);
@@ -185,6 +189,28 @@ final class Dispatch {
         return false;
     }
 
+    /**
+     * The connection failure's kind and its own words, innermost first: a host name, "Connection
+     * refused", a certificate problem. These never hold request content; the exception's outer
+     * wrappers (which may quote the URL with its query) are left out.
+     */
+    static String cause(Throwable failure, GatewayException error) {
+        Throwable innermost = null;
+        for (Throwable t = failure; t != null && t != t.getCause(); t = t.getCause()) {
+            innermost = t;
+        }
+        if (innermost == null || innermost instanceof GatewayException) {
+            return error.getMessage();
+        }
+        String kind = innermost instanceof java.net.UnknownHostException ? "DNS lookup failed"
+                : innermost instanceof javax.net.ssl.SSLException ? "TLS failed"
+                : innermost instanceof java.net.ConnectException ? "connection refused or failed"
+                : innermost instanceof java.io.InterruptedIOException ? "timed out"
+                : "connection failed";
+        return kind + " (" + innermost.getClass().getSimpleName()
+                + (innermost.getMessage() == null ? "" : ": " + innermost.getMessage()) + ")";
+    }
+
     private static GatewayException timeout(UpstreamAttempt attempt) {
         Duration timeout = attempt.backend.provider().firstByteTimeout();
         return new GatewayException(504, "upstream_error", "upstream_timeout", null, "The upstream backend "
@@ -192,6 +218,11 @@ final class Dispatch {
     }
 
     private void failed(UpstreamAttempt attempt, AttemptOutcome outcome, GatewayException error) {
+        if (outcome == AttemptOutcome.UNREACHABLE || outcome == AttemptOutcome.TIMEOUT) {
+            // the client sees only "could not be reached": the operator needs why (DNS, TLS, refused...)
+            log.warn("Upstream {} {} for request {}: {}", attempt.backend.id(), outcome.label(),
+                    request.getVariable("requestId"), cause(attempt.failure(), error));
+        }
         record(attempt, outcome);
         routing.breakers().onFailure(attempt.backend, attempt.elapsedNanos(), error);
         lastFailure = error;

@@ -14,6 +14,9 @@ import java.util.Map;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.caravan.support.GatewayTest;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -185,11 +188,17 @@ class ErrorResponseTest extends GatewayTest {
     }
 
     @Test
-    void answers502WhenTheUpstreamIsUnreachable() throws Exception {
-        JsonNode error = assertOpenAiError(post(CHAT, chat("unreachable", "")), 502);
+    @ExtendWith(OutputCaptureExtension.class)
+    void answers502WhenTheUpstreamIsUnreachableAndLogsWhy(CapturedOutput log) throws Exception {
+        HttpResponse<String> response = post(CHAT, chat("unreachable", ""));
+        JsonNode error = assertOpenAiError(response, 502);
 
         assertThat(error.path("code").asText()).isEqualTo("upstream_unreachable");
         assertThat(error.path("message").asText()).contains("nowhere/ok");
+        // the operator learns the cause, tied to the request
+        String requestId = response.headers().firstValue("X-Request-Id").orElseThrow();
+        assertThat(log.getOut()).contains("Upstream nowhere/ok unreachable for request " + requestId
+                + ": connection refused or failed (").contains("Connection refused");
     }
 
     @Test
