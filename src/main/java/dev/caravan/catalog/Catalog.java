@@ -121,6 +121,14 @@ public class Catalog {
         if (model.backends().isEmpty()) {
             throw new IllegalStateException(key + ".backends: at least one backend is required");
         }
+        boolean embeddings = model.capabilities().contains("embeddings");
+        if (Boolean.FALSE.equals(model.streaming()) && model.capabilities().contains("streaming")) {
+            throw new IllegalStateException(key + ".streaming: false, but its capabilities list streaming");
+        }
+        // chat models stream unless the catalog says streaming: false; the capability is implied so that
+        // a catalog written without it (as the documented example is) does not refuse stream: true
+        boolean streams = !embeddings && !Boolean.FALSE.equals(model.streaming());
+        Set<String> modelCapabilities = withStreaming(model.capabilities(), streams);
         List<Backend> backends = new ArrayList<>();
         for (int j = 0; j < model.backends().size(); j++) {
             CatalogProperties.Backend backend = model.backends().get(j);
@@ -135,16 +143,26 @@ public class Catalog {
             }
             Price price = backend.price() == null ? new Price(null, null, null) : backend.price();
             validatePrice(backendKey + ".price", price, adapters.forProtocol(provider.protocol()).features());
-            Set<String> capabilities = backend.capabilities() == null ? model.capabilities() : backend.capabilities();
-            if (!model.capabilities().containsAll(capabilities)) {
+            Set<String> capabilities = backend.capabilities() == null ? modelCapabilities
+                    : withStreaming(backend.capabilities(), streams);
+            if (!modelCapabilities.containsAll(capabilities)) {
                 throw new IllegalStateException(backendKey + ".capabilities: a backend can only narrow the model's "
-                        + "capabilities " + model.capabilities() + ", got " + capabilities);
+                        + "capabilities " + modelCapabilities + ", got " + capabilities);
             }
             backends.add(Backend.of(backend.provider(), provider, backend.model(), price, capabilities,
                     model.maxOutputTokens()));
         }
-        return new CatalogModel(model.id(), model.contextLength(), model.maxOutputTokens(), model.capabilities(),
+        return new CatalogModel(model.id(), model.contextLength(), model.maxOutputTokens(), modelCapabilities,
                 model.hedgeAfter(), List.copyOf(backends));
+    }
+
+    private static Set<String> withStreaming(Set<String> capabilities, boolean streams) {
+        if (!streams || capabilities.contains("streaming")) {
+            return capabilities;
+        }
+        Set<String> with = new java.util.HashSet<>(capabilities);
+        with.add("streaming");
+        return Set.copyOf(with);
     }
 
     /**

@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.Set;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.ConstructorBinding;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
 /**
@@ -85,6 +86,8 @@ public record CatalogProperties(Map<String, Provider> providers, List<Model> mod
     /**
      * @param hedgeAfter when set, a request whose first candidate has not started answering after this
      *                   long is also sent to the next candidate; the first to answer wins
+     * @param streaming  {@code false}: the model refuses {@code stream: true}. Unset, a chat model streams
+     *                   (the {@code streaming} capability is implied); an embeddings model never does
      */
     public record Model(
             String id,
@@ -92,11 +95,19 @@ public record CatalogProperties(Map<String, Provider> providers, List<Model> mod
             Integer maxOutputTokens,
             Set<String> capabilities,
             Duration hedgeAfter,
-            List<Backend> backends) {
+            List<Backend> backends,
+            Boolean streaming) {
 
+        // the other constructor is for code: the configuration binds all the fields
+        @ConstructorBinding
         public Model {
             capabilities = capabilities == null ? Set.of() : Set.copyOf(capabilities);
             backends = backends == null ? List.of() : backends;
+        }
+
+        public Model(String id, Integer contextLength, Integer maxOutputTokens, Set<String> capabilities,
+                     Duration hedgeAfter, List<Backend> backends) {
+            this(id, contextLength, maxOutputTokens, capabilities, hedgeAfter, backends, null);
         }
     }
 

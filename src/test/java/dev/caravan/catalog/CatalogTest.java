@@ -56,8 +56,27 @@ class CatalogTest {
         assertThat(direct.backends()).extracting(Backend::id).containsExactly("fast/turbo");
         assertThat(direct.contextLength()).isEqualTo(128_000);
         assertThat(direct.maxOutputTokens()).isEqualTo(4096);
-        assertThat(direct.capabilities()).containsExactly("tools");
+        // a chat model streams unless the catalog says otherwise
+        assertThat(direct.capabilities()).containsExactlyInAnyOrder("tools", "streaming");
         assertThat(catalog.find("fast/small")).isEmpty();
+    }
+
+    @Test
+    void streamingIsImpliedForChatModelsAndRefusedWhereTheCatalogSaysSo() {
+        Map<String, CatalogProperties.Provider> providers = Map.of("acme", provider("https://api.acme.test/v1"));
+        CatalogProperties.Model noStreams = new CatalogProperties.Model("batch", null, null, Set.of("tools"), null,
+                List.of(backend("acme", "b")), false);
+        Catalog catalog = new Catalog(properties(providers, model("chat", Set.of(), backend("acme", "c")),
+                model("embed", Set.of("embeddings"), backend("acme", "e")), noStreams), ADAPTERS);
+        assertThat(catalog.find("chat").orElseThrow().capabilities()).containsExactly("streaming");
+        assertThat(catalog.find("chat").orElseThrow().backends().get(0).capabilities()).containsExactly("streaming");
+        assertThat(catalog.find("embed").orElseThrow().capabilities()).containsExactly("embeddings");
+        assertThat(catalog.find("batch").orElseThrow().capabilities()).containsExactly("tools");
+
+        CatalogProperties.Model contradicts = new CatalogProperties.Model("x", null, null, Set.of("streaming"), null,
+                List.of(backend("acme", "x")), false);
+        assertThatThrownBy(() -> new Catalog(properties(providers, contradicts), ADAPTERS))
+                .hasMessage("caravan.models[0].streaming: false, but its capabilities list streaming");
     }
 
     @Test

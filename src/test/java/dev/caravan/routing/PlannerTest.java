@@ -85,6 +85,13 @@ class PlannerTest {
     }
 
     @Test
+    void aChatModelStreamsUnlessTheCatalogSaysOtherwise() {
+        // 'small' lists no capabilities at all, as a catalog written like the documented example may not
+        assertThat(ids(planner.plan(request("small", "\"stream\":true")))).containsExactly("cheap-input/s");
+        assertThat(ids(planner.plan(request("protocols", "\"stream\":true")))).hasSize(2);
+    }
+
+    @Test
     void leavesOutBackendsWhoseProtocolCannotReturnNAnswersAndRefusesNWhenNoneIsLeft() {
         assertThat(ids(planner.plan(request("protocols", "")))).containsExactly("claude/c", "cheap-input/o");
         assertThat(ids(planner.plan(request("protocols", "\"n\":3")))).containsExactly("cheap-input/o");
@@ -188,7 +195,7 @@ class PlannerTest {
                 new CatalogProperties.Model("keyless-mix", null, null, ALL, null, List.of(
                         backend("keyless", "0", null), backend("cheap-input", "4", null))),
                 new CatalogProperties.Model("plain", null, null, Set.of(), null, List.of(
-                        new CatalogProperties.Backend("cheap-input", "p", price("1", "1"), null))),
+                        new CatalogProperties.Backend("cheap-input", "p", price("1", "1"), null)), false),
                 new CatalogProperties.Model("small", 100, null, Set.of(), null, List.of(
                         new CatalogProperties.Backend("cheap-input", "s", price("1", "1"), null))),
                 new CatalogProperties.Model("protocols", null, null, Set.of(), null, List.of(
