@@ -93,8 +93,8 @@ class RouteFilesTest {
         }
     }
 
-    /** direct: endpoints that Java beans send to (the dispatcher's attempts, the stream tap's settlement). */
-    private static final Set<String> SENT_TO_FROM_JAVA = Set.of("call-provider", "record-usage");
+    /** direct: endpoints that Java beans send to (the dispatcher's attempts, a finished stream's usage). */
+    private static final Set<String> SENT_TO_FROM_JAVA = Set.of("call-provider", "usage-tap");
 
     @Test
     void consumesEveryDirectEndpointThatARouteSendsTo() throws Exception {
@@ -113,6 +113,27 @@ class RouteFilesTest {
 
         assertThat(sentTo).as("direct: endpoints the routes send to").contains("record-usage");
         assertThat(consumed).containsAll(sentTo).containsAll(SENT_TO_FROM_JAVA);
+    }
+
+    @Test
+    void everyAnswersUsageGoesThroughTheOneUsageTap() throws Exception {
+        Set<String> sendingToSettlement = new TreeSet<>();
+        Set<String> tapping = new TreeSet<>();
+        for (Path file : routeFiles()) {
+            for (RouteDefinition route : load(file).routes()) {
+                List<String> sent = sentUris(route).stream().filter(uri -> uri.startsWith("direct:")).map(RouteFilesTest::directName)
+                        .toList();
+                if (sent.contains("record-usage")) {
+                    sendingToSettlement.add(route.getRouteId());
+                }
+                if (sent.contains("usage-tap")) {
+                    tapping.add(route.getRouteId());
+                }
+            }
+        }
+        // settlement has one way in, the tap; the endpoints that answer a model tap it
+        assertThat(sendingToSettlement).containsExactly("usage-tap");
+        assertThat(tapping).containsExactlyInAnyOrder("answer-chat-completion", "handle-embeddings");
     }
 
     @Test

@@ -4,11 +4,15 @@ import org.apache.camel.ProducerTemplate;
 import org.springframework.stereotype.Component;
 
 /**
- * Hands a usage record to the {@code record-usage} route without holding up the caller: the route a
- * stream's end is reported from is still writing to the client.
+ * Hands a finished stream's usage record to the one usage tap, {@code direct:usage-tap}
+ * (routes/usage-tap.camel.yaml), where every other answer's record goes too, without holding up the
+ * caller: the route a stream's end is reported from is still writing to the client.
  */
 @Component
 public class UsageSink {
+
+    /** The tap's name is a contract between this class and the routes (docs/routes.md). */
+    public static final String USAGE_TAP = "direct:usage-tap";
 
     private final ProducerTemplate producer;
 
@@ -17,6 +21,6 @@ public class UsageSink {
     }
 
     public void publish(UsageRecord record) {
-        producer.asyncSend("direct:record-usage", exchange -> exchange.setVariable("usage", record));
+        producer.asyncSend(USAGE_TAP, exchange -> exchange.setVariable("usage", record));
     }
 }
