@@ -26,7 +26,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * shipped ones (src/test/resources/recipes), and their edited copy of routes/extensions.camel.yaml.
  */
 @TestPropertySource(properties = {
-        "camel.main.routes-include-pattern=file:routes/*.camel.yaml,file:src/test/resources/recipes/*.camel.yaml",
+        "camel.main.routes-include-pattern=file:routes/*.camel.yaml,file:src/test/resources/recipes/*.camel.yaml,"
+                + "file:src/test/resources/flow-mistakes/*.camel.yaml",
         "camel.main.routes-exclude-pattern=file:routes/extensions.camel.yaml",
         "caravan.usage.forward-retries=2",
         "spring.datasource.url=jdbc:h2:mem:route-recipes-test;DB_CLOSE_DELAY=-1;MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH"})
@@ -129,6 +130,15 @@ class RouteRecipesTest extends GatewayTest {
 
         assertThat(post("/v1/chat/completions", chat("chat", ""), restricted).statusCode()).isEqualTo(200);
         assertThat(post("/v1/chat/completions", chat("failover", ""), account.key()).statusCode()).isNotEqualTo(403);
+    }
+
+    @Test
+    void aStepRunBeforeTheStepItNeedsIsA500NamingBoth() throws Exception {
+        HttpResponse<String> response = post("/v1/misordered", chat("chat", ""), newFundedKey("1"));
+        assertThat(response.statusCode()).isEqualTo(500);
+        JsonNode error = JSON.readTree(response.body()).path("error");
+        assertThat(error.path("code").asText()).isEqualTo("flow_step_missing");
+        assertThat(error.path("message").asText()).contains("credits.reserve").contains("'plan'").contains("planner.plan");
     }
 
     private static String requestId(HttpResponse<String> response) {

@@ -38,7 +38,7 @@ public class EmbeddingVectors {
 
     /** Route step after the dispatch: the body (an OpenAI embeddings response) gets the vectors in the asked form. */
     public void encodeAsAsked(Exchange exchange) throws Exception {
-        ClientRequest request = exchange.getVariable("clientRequest", ClientRequest.class);
+        ClientRequest request = FlowVariables.CLIENT_REQUEST.require(exchange, "embeddingVectors.encodeAsAsked");
         if (request == null) {
             throw new IllegalStateException("embeddingVectors.encodeAsAsked needs the variable clientRequest: "
                     + "run clientRequests.parseEmbeddings first in the route");

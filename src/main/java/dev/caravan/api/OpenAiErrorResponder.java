@@ -1,5 +1,7 @@
 package dev.caravan.api;
 
+import java.util.Objects;
+
 import dev.caravan.billing.DatabaseFailures;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
@@ -42,13 +44,13 @@ public class OpenAiErrorResponder {
             message.setHeader("Retry-After", String.valueOf(error.retryAfterSeconds()));
         }
         // the upstream calls made before the request failed, as on a successful answer
-        String attempts = exchange.getVariable("attemptsSummary", String.class);
+        String attempts = FlowVariables.ATTEMPTS_SUMMARY.get(exchange);
         if (attempts != null && !attempts.isEmpty()) {
             message.setHeader("X-Caravan-Attempts", attempts);
         }
         // tagged with the catalog's model id only once the planner resolved it: client-sent names
         // would let any client create metric series at will
-        metrics.recordFailure(exchange.getVariable("modelId", String.class), error.status());
+        metrics.recordFailure(FlowVariables.MODEL_ID.get(exchange), error.status());
         return error;
     }
 
@@ -60,14 +62,14 @@ public class OpenAiErrorResponder {
             return GatewayException.databaseUnavailable();
         }
         GatewayException known = GatewayException.ofUpstreamFailure(failure,
-                exchange.getVariable("backendId", "the upstream", String.class));
+                Objects.requireNonNullElse(FlowVariables.BACKEND_ID.get(exchange), "the upstream"));
         if (known != null) {
             return known;
         }
         // A bug, not a client or upstream problem: log the type only (messages can quote request data).
-        log.error("Unexpected failure in request {}: {}", exchange.getVariable("requestId"),
+        log.error("Unexpected failure in request {}: {}", FlowVariables.REQUEST_ID.get(exchange),
                 failure == null ? "unknown" : failure.getClass().getName());
         return new GatewayException(500, "server_error", "internal_error", null,
-                "The gateway failed to handle the request. Request id: " + exchange.getVariable("requestId"), null);
+                "The gateway failed to handle the request. Request id: " + FlowVariables.REQUEST_ID.get(exchange), null);
     }
 }

@@ -22,9 +22,9 @@ public class RequestContext {
             throw new IllegalStateException("requestContext.begin is the first step of a route from platform-http:");
         }
         HttpServletRequest request = message.getRequest();
-        exchange.setVariable("requestId", RequestIdFilter.idOf(request));
+        FlowVariables.REQUEST_ID.set(exchange, RequestIdFilter.idOf(request));
         exchange.setVariable(HTTP_REQUEST, request);
-        exchange.setVariable("startedNanos", System.nanoTime());
+        FlowVariables.STARTED_NANOS.set(exchange, System.nanoTime());
     }
 
     /** The servlet request of a step that needs it; {@code step} is named when requestContext.begin did not run. */

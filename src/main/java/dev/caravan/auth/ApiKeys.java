@@ -6,6 +6,7 @@ import java.util.List;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import dev.caravan.api.FlowVariables;
 import dev.caravan.api.GatewayException;
 import dev.caravan.api.RequestContext;
 import io.micrometer.core.instrument.Counter;
@@ -81,7 +82,7 @@ public class ApiKeys {
         checkExpiry(caller);
         concurrency.admit(caller, exchange);
         rateLimiter.admit(caller);
-        exchange.setVariable("caller", caller);
+        FlowVariables.CALLER.set(exchange, caller);
     }
 
     /** For the caller endpoints: a fresh lookup, so a revoked key is refused at once. */

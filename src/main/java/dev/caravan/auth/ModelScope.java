@@ -4,6 +4,7 @@ import java.util.Set;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.caravan.api.ClientRequest;
+import dev.caravan.api.FlowVariables;
 import dev.caravan.api.GatewayException;
 import dev.caravan.catalog.Backend;
 import dev.caravan.catalog.Catalog;
@@ -22,6 +23,8 @@ import org.springframework.stereotype.Component;
 @Component("modelScope")
 public class ModelScope {
 
+    private static final String STEP = "modelScope.check";
+
     private final Catalog catalog;
 
     public ModelScope(Catalog catalog) {
@@ -30,13 +33,13 @@ public class ModelScope {
 
     /** Route step: 403 {@code model_not_allowed} naming the first model outside the caller's scope. */
     public void check(Exchange exchange) {
-        Caller caller = required(exchange, "caller", Caller.class, "apiKeys.authenticate");
+        Caller caller = FlowVariables.CALLER.require(exchange, STEP);
         Set<String> scope = caller.models();
         if (scope == null) {
             return;
         }
-        ClientRequest request = required(exchange, "clientRequest", ClientRequest.class, "the parse step");
-        Plan plan = required(exchange, "plan", Plan.class, "planner.plan");
+        ClientRequest request = FlowVariables.CLIENT_REQUEST.require(exchange, STEP);
+        Plan plan = FlowVariables.PLAN.require(exchange, STEP);
         checkName(scope, request.model(), "model");
         JsonNode fallbacks = request.body().path("models");
         for (JsonNode fallback : fallbacks) {
@@ -70,13 +73,5 @@ public class ModelScope {
     private static GatewayException notAllowed(String model, String param) {
         return new GatewayException(403, "permission_error", "model_not_allowed", param,
                 "This API key may not use the model '" + model + "'.", null);
-    }
-
-    private static <T> T required(Exchange exchange, String variable, Class<T> type, String step) {
-        T value = exchange.getVariable(variable, type);
-        if (value == null) {
-            throw new IllegalStateException("modelScope.check needs the variable " + variable + ": run " + step + " first");
-        }
-        return value;
     }
 }

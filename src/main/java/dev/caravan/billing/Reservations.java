@@ -10,6 +10,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 import dev.caravan.api.ClientRequest;
+import dev.caravan.api.FlowVariables;
 import dev.caravan.api.GatewayException;
 import dev.caravan.api.Operation;
 import dev.caravan.api.PricedOptions;
@@ -66,10 +67,10 @@ public class Reservations {
 
     /** Route step: holds the worst case for {@code caller}; may lower max_tokens; sets {@code hold} and {@code outputLimit}. */
     public void reserve(Exchange exchange) {
-        Caller caller = exchange.getVariable("caller", Caller.class);
-        ClientRequest request = exchange.getVariable("clientRequest", ClientRequest.class);
-        Plan plan = exchange.getVariable("plan", Plan.class);
-        String requestId = exchange.getVariable("requestId", String.class);
+        Caller caller = FlowVariables.CALLER.require(exchange, "credits.reserve");
+        ClientRequest request = FlowVariables.CLIENT_REQUEST.require(exchange, "credits.reserve");
+        Plan plan = FlowVariables.PLAN.require(exchange, "credits.reserve");
+        String requestId = FlowVariables.REQUEST_ID.get(exchange);
 
         PricedOptions priced = request.priced();
         // the prices of the tier asked for: the planner left out the backends that do not list it
@@ -91,7 +92,7 @@ public class Reservations {
         // max_tokens, or to say what is short.
         BigDecimal bound = held(promptCost(inputPrice, plan.prompt().atMost()), outputPrice, maxOutput);
         if (holds.hold(caller, requestId, plan.model().id(), bound)) {
-            exchange.setVariable("hold", bound);
+            FlowVariables.HOLD.set(exchange, bound);
             limitOutput(exchange, request, maxOutput);
             return;
         }
@@ -110,10 +111,10 @@ public class Reservations {
                 amount = held(promptCost, outputPrice, fits);
             }
             if (tryHold(caller, requestId, plan.model().id(), amount)) {
-                exchange.setVariable("hold", amount);
+                FlowVariables.HOLD.set(exchange, amount);
                 limitOutput(exchange, request, cappedTo != null ? cappedTo : maxOutput);
                 if (cappedTo != null) {
-                    exchange.setVariable("maxTokensCapped", cappedTo);
+                    FlowVariables.MAX_TOKENS_CAPPED.set(exchange, cappedTo);
                 }
                 return;
             }
@@ -131,8 +132,8 @@ public class Reservations {
      * is settled as an orphan: charged, since whether it was answered is then unknown.
      */
     public void releaseUnused(Exchange exchange) {
-        String requestId = exchange.getVariable("requestId", String.class);
-        if (exchange.getVariable("hold") == null) {
+        String requestId = FlowVariables.REQUEST_ID.get(exchange);
+        if (FlowVariables.HOLD.get(exchange) == null) {
             // a hold whose commit went through while its acknowledgement was lost in an outage
             if (requestId != null
                     && DatabaseFailures.isUnavailable(exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class))) {
@@ -147,7 +148,7 @@ public class Reservations {
                     e.getClass().getName());
             unreleased.add(requestId);
         }
-        exchange.removeVariable("hold");
+        FlowVariables.HOLD.remove(exchange);
     }
 
     /** Releases the holds {@link #releaseUnused} could not, once the database answers again. */
@@ -293,7 +294,7 @@ public class Reservations {
     /** The output limit held for, which every upstream call of a chat request is sent (within its model's). */
     private void limitOutput(Exchange exchange, ClientRequest request, long perChoice) {
         if (request.operation() == Operation.CHAT_COMPLETION) {
-            exchange.setVariable("outputLimit", new OutputLimit(perChoice, request.maxTokens() != null,
+            FlowVariables.OUTPUT_LIMIT.set(exchange, new OutputLimit(perChoice, request.maxTokens() != null,
                     defaultMaxOutputTokens));
         }
     }

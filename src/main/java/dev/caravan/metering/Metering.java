@@ -13,6 +13,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.DecimalNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.caravan.api.ClientRequest;
+import dev.caravan.api.FlowVariables;
 import dev.caravan.api.Operation;
 import dev.caravan.auth.Caller;
 import dev.caravan.catalog.Backend;
@@ -43,8 +44,8 @@ public class Metering {
 
     /** Non-stream: body is the translated OpenAI response; it leaves as bytes with usage.cost and provider. */
     public void meterResponse(Exchange exchange) throws Exception {
-        ClientRequest request = exchange.getVariable("clientRequest", ClientRequest.class);
-        Backend backend = exchange.getVariable("backend", Backend.class);
+        ClientRequest request = FlowVariables.CLIENT_REQUEST.require(exchange, "metering.meterResponse / meterStream");
+        Backend backend = FlowVariables.BACKEND.require(exchange, "metering.meterResponse / meterStream");
         ObjectNode response = exchange.getMessage().getMandatoryBody(ObjectNode.class);
         TokenUsage usage = reportedUsage(response.get("usage"));
         if (usage == null) {
@@ -61,14 +62,14 @@ public class Metering {
         response.set("usage", usageNode);
         response.put("provider", backend.providerName());
         String finishReason = response.path("choices").path(0).path("finish_reason").asText(null);
-        exchange.setVariable("usage", RequestFacts.of(exchange).record(usage, cost, false, false, finishReason));
+        FlowVariables.USAGE.set(exchange, RequestFacts.of(exchange).record(usage, cost, false, false, finishReason));
         exchange.getMessage().setBody(json.writeValueAsBytes(response));
     }
 
     /** Stream: body is the live upstream stream; it leaves wrapped in the metering tap, unread. */
     public void meterStream(Exchange exchange) {
-        ClientRequest request = exchange.getVariable("clientRequest", ClientRequest.class);
-        Backend backend = exchange.getVariable("backend", Backend.class);
+        ClientRequest request = FlowVariables.CLIENT_REQUEST.require(exchange, "metering.meterResponse / meterStream");
+        Backend backend = FlowVariables.BACKEND.require(exchange, "metering.meterResponse / meterStream");
         InputStream upstream = exchange.getMessage().getBody(InputStream.class);
         RequestFacts requestFacts = RequestFacts.of(exchange);
         Price price = price(backend, request);
@@ -95,7 +96,7 @@ public class Metering {
 
     /** The prompts of the hedged attempts the client asked for and the gateway abandoned (Dispatch). */
     private static BigDecimal hedgeCost(Exchange exchange, ClientRequest request) {
-        List<?> charges = exchange.getVariable("hedgeCharges", List.class);
+        List<?> charges = FlowVariables.HEDGE_CHARGES.get(exchange);
         BigDecimal cost = BigDecimal.ZERO;
         for (Object charge : charges == null ? List.of() : charges) {
             HedgeCharge hedge = (HedgeCharge) charge;
@@ -174,12 +175,12 @@ public class Metering {
 
         @SuppressWarnings("unchecked")
         static RequestFacts of(Exchange exchange) {
-            return new RequestFacts(exchange.getVariable("requestId", String.class),
-                    exchange.getVariable("caller", Caller.class),
-                    exchange.getVariable("clientRequest", ClientRequest.class).model(),
-                    exchange.getVariable("backend", Backend.class),
-                    exchange.getVariable("startedNanos", Long.class),
-                    exchange.getVariable("attempts", List.class));
+            return new RequestFacts(FlowVariables.REQUEST_ID.get(exchange),
+                    FlowVariables.CALLER.require(exchange, "metering.meterResponse / meterStream"),
+                    FlowVariables.CLIENT_REQUEST.require(exchange, "metering.meterResponse / meterStream").model(),
+                    FlowVariables.BACKEND.require(exchange, "metering.meterResponse / meterStream"),
+                    FlowVariables.STARTED_NANOS.get(exchange),
+                    FlowVariables.ATTEMPTS.get(exchange));
         }
 
         UsageRecord record(TokenUsage usage, BigDecimal cost, boolean streamed, boolean cancelled, String finishReason) {

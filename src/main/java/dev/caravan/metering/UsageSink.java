@@ -1,5 +1,6 @@
 package dev.caravan.metering;
 
+import dev.caravan.api.FlowVariables;
 import org.apache.camel.ProducerTemplate;
 import org.springframework.stereotype.Component;
 
@@ -21,6 +22,6 @@ public class UsageSink {
     }
 
     public void publish(UsageRecord record) {
-        producer.asyncSend(USAGE_TAP, exchange -> exchange.setVariable("usage", record));
+        producer.asyncSend(USAGE_TAP, exchange -> FlowVariables.USAGE.set(exchange, record));
     }
 }

@@ -9,6 +9,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
+import dev.caravan.api.FlowVariables;
 import dev.caravan.api.GatewayException;
 import dev.caravan.catalog.Backend;
 import dev.caravan.metering.HedgeCharge;
@@ -81,11 +82,11 @@ final class Dispatch {
             throw e;
         } finally {
             if (plan.hedgeCharged()) {
-                request.setVariable("hedgeCharges", abandonedHedges.stream()
+                FlowVariables.HEDGE_CHARGES.set(request, abandonedHedges.stream()
                         .map(backend -> new HedgeCharge(backend, plan.prompt().estimate())).toList());
             }
-            request.setVariable("attempts", List.copyOf(attempts));
-            request.setVariable("attemptsSummary", String.join(", ", attempts.stream().map(Object::toString).toList()));
+            FlowVariables.ATTEMPTS.set(request, List.copyOf(attempts));
+            FlowVariables.ATTEMPTS_SUMMARY.set(request, String.join(", ", attempts.stream().map(Object::toString).toList()));
         }
     }
 
@@ -221,7 +222,7 @@ final class Dispatch {
         if (outcome == AttemptOutcome.UNREACHABLE || outcome == AttemptOutcome.TIMEOUT) {
             // the client sees only "could not be reached": the operator needs why (DNS, TLS, refused...)
             log.warn("Upstream {} {} for request {}: {}", attempt.backend.id(), outcome.label(),
-                    request.getVariable("requestId"), cause(attempt.failure(), error));
+                    FlowVariables.REQUEST_ID.get(request), cause(attempt.failure(), error));
         }
         record(attempt, outcome);
         routing.breakers().onFailure(attempt.backend, attempt.elapsedNanos(), error);

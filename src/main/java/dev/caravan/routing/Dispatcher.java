@@ -1,6 +1,7 @@
 package dev.caravan.routing;
 
 import dev.caravan.api.ClientRequest;
+import dev.caravan.api.FlowVariables;
 import jakarta.annotation.PreDestroy;
 import org.apache.camel.Exchange;
 import org.apache.camel.ProducerTemplate;
@@ -37,8 +38,8 @@ public class Dispatcher {
     }
 
     public void dispatch(Exchange exchange) throws InterruptedException {
-        Plan plan = exchange.getVariable("plan", Plan.class);
-        String model = exchange.getVariable("clientRequest", ClientRequest.class).model();
+        Plan plan = FlowVariables.PLAN.require(exchange, "dispatcher.dispatch");
+        String model = FlowVariables.CLIENT_REQUEST.require(exchange, "dispatcher.dispatch").model();
         new Dispatch(this, exchange, plan, model).run();
     }
 

@@ -11,6 +11,7 @@ import java.util.Set;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.caravan.api.ClientRequest;
+import dev.caravan.api.FlowVariables;
 import dev.caravan.api.GatewayException;
 import dev.caravan.api.Operation;
 import dev.caravan.catalog.Backend;
@@ -54,9 +55,9 @@ public class Planner {
 
     /** Route step: sets the {@code plan}. */
     public void plan(Exchange exchange) {
-        Plan plan = plan(exchange.getVariable("clientRequest", ClientRequest.class));
-        exchange.setVariable("plan", plan);
-        exchange.setVariable("modelId", plan.model().id());
+        Plan plan = plan(FlowVariables.CLIENT_REQUEST.require(exchange, "planner.plan"));
+        FlowVariables.PLAN.set(exchange, plan);
+        FlowVariables.MODEL_ID.set(exchange, plan.model().id());
     }
 
     Plan plan(ClientRequest request) {

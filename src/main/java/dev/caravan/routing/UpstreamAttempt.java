@@ -8,6 +8,7 @@ import java.util.Optional;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 
+import dev.caravan.api.FlowVariables;
 import dev.caravan.catalog.Backend;
 import org.apache.camel.Exchange;
 import org.apache.camel.ExchangePattern;
@@ -52,8 +53,8 @@ final class UpstreamAttempt implements Runnable {
         this.firstByteDeadlineNanos = startedNanos + backend.provider().firstByteTimeout().toNanos();
         this.exchange = new DefaultExchange(request.getContext(), ExchangePattern.InOut);
         request.getVariables().forEach(exchange::setVariable);
-        exchange.setVariable("backend", backend);
-        exchange.setVariable("backendId", backend.id());
+        FlowVariables.BACKEND.set(exchange, backend);
+        FlowVariables.BACKEND_ID.set(exchange, backend.id());
         UnitOfWork unitOfWork = PluginHelper.getUnitOfWorkFactory(request.getContext()).createUnitOfWork(exchange);
         exchange.getExchangeExtension().setUnitOfWork(unitOfWork);
     }

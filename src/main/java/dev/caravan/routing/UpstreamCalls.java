@@ -5,6 +5,7 @@ import java.io.InputStream;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import dev.caravan.api.ClientRequest;
+import dev.caravan.api.FlowVariables;
 import dev.caravan.api.GatewayException;
 import dev.caravan.api.Operation;
 import dev.caravan.catalog.Backend;
@@ -46,7 +47,7 @@ public class UpstreamCalls {
     }
 
     public void prepare(Exchange exchange) {
-        Backend backend = exchange.getVariable("backend", Backend.class);
+        Backend backend = FlowVariables.BACKEND.require(exchange, "upstreamCalls.prepare");
         ClientRequest request = withOutputLimit(exchange, backend);
         UpstreamRequest upstream = adapter(backend).toUpstreamRequest(request, backend, baseUrl(backend));
         Message message = exchange.getMessage();
@@ -69,18 +70,18 @@ public class UpstreamCalls {
             message.setHeader(Exchange.HTTP_QUERY, url.substring(query + 1));
             url = url.substring(0, query);
         }
-        exchange.setVariable("upstreamUrl", url);
-        exchange.setVariable("connectTimeoutMillis", backend.provider().connectTimeout().toMillis());
-        exchange.setVariable("responseTimeoutMillis", backend.provider().responseTimeout().toMillis());
+        FlowVariables.UPSTREAM_URL.set(exchange, url);
+        FlowVariables.CONNECT_TIMEOUT_MILLIS.set(exchange, backend.provider().connectTimeout().toMillis());
+        FlowVariables.RESPONSE_TIMEOUT_MILLIS.set(exchange, backend.provider().responseTimeout().toMillis());
     }
 
     /** A chat request carries the output limit the hold covers, as this backend may take it. */
     private static ClientRequest withOutputLimit(Exchange exchange, Backend backend) {
-        ClientRequest request = exchange.getVariable("clientRequest", ClientRequest.class);
+        ClientRequest request = FlowVariables.CLIENT_REQUEST.require(exchange, "upstreamCalls.prepare");
         if (request.operation() != Operation.CHAT_COMPLETION) {
             return request;
         }
-        OutputLimit limit = exchange.getVariable("outputLimit", OutputLimit.class);
+        OutputLimit limit = FlowVariables.OUTPUT_LIMIT.get(exchange);
         if (limit == null) {
             throw new IllegalStateException("call-provider needs the outputLimit variable: run credits.reserve first");
         }
@@ -92,8 +93,8 @@ public class UpstreamCalls {
      * stream is left unread for the metering tap.
      */
     public void receive(Exchange exchange) throws IOException {
-        ClientRequest request = exchange.getVariable("clientRequest", ClientRequest.class);
-        Backend backend = exchange.getVariable("backend", Backend.class);
+        ClientRequest request = FlowVariables.CLIENT_REQUEST.require(exchange, "upstreamCalls.prepare");
+        Backend backend = FlowVariables.BACKEND.require(exchange, "upstreamCalls.prepare");
         Message message = exchange.getMessage();
         int status = message.getHeader(Exchange.HTTP_RESPONSE_CODE, 0, Integer.class);
         if (status < 200 || status > 299) {

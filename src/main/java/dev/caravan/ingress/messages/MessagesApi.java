@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.caravan.api.ClientRequest;
 import dev.caravan.api.ClientRequestParser;
+import dev.caravan.api.FlowVariables;
 import dev.caravan.api.GatewayException;
 import dev.caravan.catalog.Catalog;
 import dev.caravan.ingress.ChatRequests;
@@ -73,14 +74,14 @@ public class MessagesApi {
     public byte[] fromChatCompletion(Exchange exchange) throws Exception {
         ObjectNode chat = (ObjectNode) json.readTree(exchange.getMessage().getMandatoryBody(byte[].class));
         return json.writeValueAsBytes(MessagesAnswers.fromChatCompletion(chat, messagesRequest(exchange),
-                MessageObjects.id(exchange.getVariable("requestId", String.class))));
+                MessageObjects.id(FlowVariables.REQUEST_ID.get(exchange))));
     }
 
     /** Stream: the metering tap, wrapped (never read here) so that its chunks leave as Anthropic events. */
     public InputStream toEventStream(Exchange exchange) {
         InputStream tap = exchange.getMessage().getBody(InputStream.class);
         return new TranslatedStream(tap, new MessagesStreamTranslator(messagesRequest(exchange),
-                MessageObjects.id(exchange.getVariable("requestId", String.class))), json);
+                MessageObjects.id(FlowVariables.REQUEST_ID.get(exchange))), json);
     }
 
     /**
@@ -98,10 +99,6 @@ public class MessagesApi {
     }
 
     private static ObjectNode messagesRequest(Exchange exchange) {
-        ObjectNode request = exchange.getVariable("messagesRequest", ObjectNode.class);
-        if (request == null) {
-            throw new IllegalStateException("messagesApi needs the variable messagesRequest: run messagesApi.read first");
-        }
-        return request;
+        return FlowVariables.MESSAGES_REQUEST.require(exchange, "messagesApi.toChatCompletion / fromChatCompletion / toEventStream");
     }
 }

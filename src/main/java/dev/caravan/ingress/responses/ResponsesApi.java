@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.caravan.api.ClientRequest;
 import dev.caravan.api.ClientRequestParser;
+import dev.caravan.api.FlowVariables;
 import dev.caravan.api.GatewayException;
 import dev.caravan.ingress.ChatRequests;
 import dev.caravan.ingress.TranslatedStream;
@@ -62,21 +63,17 @@ public class ResponsesApi {
     public byte[] fromChatCompletion(Exchange exchange) throws Exception {
         ObjectNode chat = (ObjectNode) json.readTree(exchange.getMessage().getMandatoryBody(byte[].class));
         return json.writeValueAsBytes(ResponsesAnswers.fromChatCompletion(chat, responsesRequest(exchange),
-                ResponseIds.response(exchange.getVariable("requestId", String.class))));
+                ResponseIds.response(FlowVariables.REQUEST_ID.get(exchange))));
     }
 
     /** Stream: the metering tap, wrapped (never read here) so that its chunks leave as Responses events. */
     public InputStream toEventStream(Exchange exchange) {
         InputStream tap = exchange.getMessage().getBody(InputStream.class);
         return new TranslatedStream(tap, new ResponsesStreamTranslator(responsesRequest(exchange),
-                ResponseIds.response(exchange.getVariable("requestId", String.class)), System.currentTimeMillis() / 1000), json);
+                ResponseIds.response(FlowVariables.REQUEST_ID.get(exchange)), System.currentTimeMillis() / 1000), json);
     }
 
     private static ObjectNode responsesRequest(Exchange exchange) {
-        ObjectNode request = exchange.getVariable("responsesRequest", ObjectNode.class);
-        if (request == null) {
-            throw new IllegalStateException("responsesApi needs the variable responsesRequest: run responsesApi.read first");
-        }
-        return request;
+        return FlowVariables.RESPONSES_REQUEST.require(exchange, "responsesApi.toChatCompletion / fromChatCompletion / toEventStream");
     }
 }
