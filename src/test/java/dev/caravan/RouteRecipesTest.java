@@ -13,6 +13,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.sun.net.httpserver.HttpServer;
+import dev.caravan.auth.ApiKeyFormat;
 import dev.caravan.support.GatewayTest;
 import org.junit.jupiter.api.Test;
 import org.springframework.test.context.DynamicPropertyRegistry;
@@ -20,16 +21,19 @@ import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.context.TestPropertySource;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
- * The recipes of docs/routes.md, loaded as an integrator adds them: route files of their own beside the
- * shipped ones (src/test/resources/recipes), and their edited copy of routes/extensions.camel.yaml.
+ * An integrator's gateway: the recipes of docs/routes.md, loaded as an integrator adds them (route files
+ * of their own beside the shipped ones, src/test/resources/recipes, and their edited copy of
+ * routes/extensions.camel.yaml), and their own API key prefix.
  */
 @TestPropertySource(properties = {
         "camel.main.routes-include-pattern=file:routes/*.camel.yaml,file:src/test/resources/recipes/*.camel.yaml,"
                 + "file:src/test/resources/flow-mistakes/*.camel.yaml",
         "camel.main.routes-exclude-pattern=file:routes/extensions.camel.yaml",
         "caravan.usage.forward-retries=2",
+        "caravan.auth.key-prefix=acme_",
         "spring.datasource.url=jdbc:h2:mem:route-recipes-test;DB_CLOSE_DELAY=-1;MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH"})
 class RouteRecipesTest extends GatewayTest {
 
@@ -139,6 +143,17 @@ class RouteRecipesTest extends GatewayTest {
         JsonNode error = JSON.readTree(response.body()).path("error");
         assertThat(error.path("code").asText()).isEqualTo("flow_step_missing");
         assertThat(error.path("message").asText()).contains("credits.reserve").contains("'plan'").contains("planner.plan");
+    }
+
+    @Test
+    void newKeysCarryTheOperatorsPrefix() throws Exception {
+        TestAccount account = newAccount("1");
+        assertThat(account.key()).startsWith("acme_").hasSizeGreaterThan(40);
+        assertThat(JSON.readTree(admin("GET", "/admin/accounts/" + account.id() + "/keys", null).body())
+                .path("data").get(0).path("prefix").asText()).startsWith("acme_").hasSize("acme_".length() + 6);
+        assertThat(post("/v1/chat/completions", chat("chat", ""), account.key()).statusCode()).isEqualTo(200);
+        assertThatThrownBy(() -> ApiKeyFormat.checkPrefix("sk live")).hasMessageContaining("caravan.auth.key-prefix");
+        assertThatThrownBy(() -> ApiKeyFormat.checkPrefix("x".repeat(15))).hasMessageContaining("1 to 14");
     }
 
     private static String requestId(HttpResponse<String> response) {

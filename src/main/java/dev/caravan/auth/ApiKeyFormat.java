@@ -14,10 +14,18 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-/** API keys: {@code cvn-} plus 32 random bytes, URL-safe; stored only as their SHA-256. Ids, and the stored model scope. */
+/**
+ * API keys: a prefix ({@code caravan.auth.key-prefix}, {@code cvn-} by default) plus 32 random bytes,
+ * URL-safe; stored only as their SHA-256, so a key keeps working when the prefix of new keys changes.
+ * Ids, and the stored model scope.
+ */
 public final class ApiKeyFormat {
 
-    public static final String PREFIX = "cvn-";
+    public static final String DEFAULT_PREFIX = "cvn-";
+    /** Characters shown of a key beyond its prefix, to recognise it in lists. */
+    private static final int SHOWN = 6;
+    /** The stored display prefix is at most 20 characters (api_keys.prefix). */
+    private static final int MAX_PREFIX = 20 - SHOWN;
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final TypeReference<List<String>> STRINGS = new TypeReference<>() {
@@ -26,15 +34,28 @@ public final class ApiKeyFormat {
     private ApiKeyFormat() {
     }
 
-    public static String newKey() {
+    public static String newKey(String prefix) {
         byte[] secret = new byte[32];
         RANDOM.nextBytes(secret);
-        return PREFIX + Base64.getUrlEncoder().withoutPadding().encodeToString(secret);
+        return prefix + Base64.getUrlEncoder().withoutPadding().encodeToString(secret);
     }
 
     /** What lists show to recognise a key: its first characters, never enough to use it. */
-    public static String displayPrefix(String key) {
-        return key.substring(0, Math.min(key.length(), PREFIX.length() + 6));
+    public static String displayPrefix(String key, String prefix) {
+        return key.substring(0, Math.min(key.length(), prefix.length() + SHOWN));
+    }
+
+    /**
+     * @return the prefix, checked: 1 to 14 letters, digits, '-' or '_' (what an Authorization header and a
+     *         secret scanner's pattern take without quoting)
+     * @throws IllegalArgumentException naming the setting otherwise
+     */
+    public static String checkPrefix(String prefix) {
+        if (prefix == null || !prefix.matches("[A-Za-z0-9_-]{1," + MAX_PREFIX + "}")) {
+            throw new IllegalArgumentException("caravan.auth.key-prefix: 1 to " + MAX_PREFIX
+                    + " letters, digits, '-' or '_', got '" + prefix + "'");
+        }
+        return prefix;
     }
 
     public static String sha256(String key) {

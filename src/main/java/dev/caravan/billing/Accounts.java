@@ -13,6 +13,7 @@ import dev.caravan.api.ClientInput;
 import dev.caravan.api.GatewayException;
 import dev.caravan.auth.ApiKeyFormat;
 import dev.caravan.auth.ApiKeys;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
@@ -56,11 +57,14 @@ public class Accounts {
     private final JdbcTemplate jdbc;
     private final TransactionTemplate tx;
     private final ApiKeys apiKeys;
+    private final String keyPrefix;
 
-    public Accounts(JdbcTemplate jdbc, TransactionTemplate tx, ApiKeys apiKeys) {
+    public Accounts(JdbcTemplate jdbc, TransactionTemplate tx, ApiKeys apiKeys,
+                    @Value("${caravan.auth.key-prefix:" + ApiKeyFormat.DEFAULT_PREFIX + "}") String keyPrefix) {
         this.jdbc = jdbc;
         this.tx = tx;
         this.apiKeys = apiKeys;
+        this.keyPrefix = ApiKeyFormat.checkPrefix(keyPrefix);
     }
 
     public Account create(String name, String email) {
@@ -170,13 +174,13 @@ public class Accounts {
 
     public NewKey createKey(String accountId, KeySpec spec) {
         get(accountId);
-        String secret = ApiKeyFormat.newKey();
+        String secret = ApiKeyFormat.newKey(keyPrefix);
         String id = ApiKeyFormat.newId("key");
         jdbc.update("""
                 INSERT INTO api_keys (id, account_id, name, prefix, key_hash, rpm_limit, spend_limit, spent, held,
                     expires_at, created_at, max_concurrent_requests, models)
                 VALUES (?, ?, ?, ?, ?, ?, ?, 0, 0, ?, ?, ?, ?)""", id, accountId, spec.name(),
-                ApiKeyFormat.displayPrefix(secret), ApiKeyFormat.sha256(secret), spec.rpmLimit(),
+                ApiKeyFormat.displayPrefix(secret, keyPrefix), ApiKeyFormat.sha256(secret), spec.rpmLimit(),
                 spec.spendLimit() == null ? null : Money.ledger(spec.spendLimit()),
                 spec.expiresAt() == null ? null : Timestamp.from(spec.expiresAt()), Timestamp.from(Instant.now()),
                 spec.maxConcurrentRequests(), scopeColumn(spec.models()));
