@@ -4,10 +4,16 @@ import java.io.IOException;
 
 import dev.caravan.api.GatewayException;
 import dev.caravan.api.OpenAiErrors;
+import dev.caravan.ingress.messages.MessagesErrors;
 import jakarta.servlet.http.HttpServletResponse;
 
-/** Refusals the servlet filters answer themselves, before any route or controller: the OpenAI error shape too. */
+/**
+ * Refusals the servlet filters answer themselves, before any route or controller: in the OpenAI error
+ * shape, or Anthropic's for {@code /v1/messages}, whose clients read only theirs.
+ */
 final class ErrorResponses {
+
+    private static final String ANTHROPIC_PATH = "/v1/messages";
 
     private ErrorResponses() {
     }
@@ -20,10 +26,15 @@ final class ErrorResponses {
      *              as the next request
      */
     static void write(HttpServletResponse response, GatewayException error, boolean close) {
+        write(response, error, close, null);
+    }
+
+    /** As above, in the error shape of the API {@code path} belongs to. */
+    static void write(HttpServletResponse response, GatewayException error, boolean close, String path) {
         if (response.isCommitted()) {
             return;
         }
-        byte[] body = OpenAiErrors.body(error);
+        byte[] body = path != null && path.startsWith(ANTHROPIC_PATH) ? MessagesErrors.body(error) : OpenAiErrors.body(error);
         response.setStatus(error.status());
         response.setContentType("application/json");
         response.setContentLength(body.length);

@@ -77,7 +77,7 @@ final class PlatformHttpFrontFilter extends HttpFilter {
         try {
             body = RequestBodyReader.read(request, limits.maxRequestBytes(), ResponseDeadline.nanosOf(limits.bodyReadTimeout()));
         } catch (GatewayException refused) {
-            ErrorResponses.write(response, refused, true);
+            ErrorResponses.write(response, refused, true, path);
             return;
         }
         // the gateway calling itself (the demo provider) already holds a place: waiting for a second
@@ -85,7 +85,7 @@ final class PlatformHttpFrontFilter extends HttpFilter {
         boolean placeNeeded = inFlight != null && !internalCalls.presentIn(request);
         if (placeNeeded && !admitted()) {
             ErrorResponses.write(response, new GatewayException(503, "service_unavailable", "gateway_overloaded", null,
-                    "The gateway is serving as many requests as it may; retry shortly.", RETRY_AFTER_SECONDS), false);
+                    "The gateway is serving as many requests as it may; retry shortly.", RETRY_AFTER_SECONDS), false, path);
             return;
         }
         try {

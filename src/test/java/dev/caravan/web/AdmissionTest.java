@@ -14,6 +14,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.caravan.support.RawHttp;
 import dev.caravan.support.TightLimitsGatewayTest;
 import org.junit.jupiter.api.Test;
@@ -120,6 +121,21 @@ class AdmissionTest extends TightLimitsGatewayTest {
             RawHttp.Response response = connection.response(Duration.ofSeconds(1));
 
             assertThat(response.status()).isEqualTo(413);
+        }
+    }
+
+    @Test
+    void aRefusalBeforeTheRouteSpeaksTheApisOwnErrorShape() throws Exception {
+        // Anthropic's clients read {"type":"error","error":{...}} only, even for what no route saw
+        try (RawHttp connection = RawHttp.connect(port)) {
+            connection.head("POST", "/v1/messages", "Content-Type: application/json", "x-api-key: " + apiKey(),
+                    "Content-Length: " + (MAX_REQUEST_BYTES + 1));
+            RawHttp.Response response = connection.response(Duration.ofSeconds(1));
+
+            assertThat(response.status()).isEqualTo(413);
+            JsonNode error = JSON.readTree(response.body());
+            assertThat(error.path("type").asText()).isEqualTo("error");
+            assertThat(error.path("error").path("type").asText()).isEqualTo("request_too_large");
         }
     }
 

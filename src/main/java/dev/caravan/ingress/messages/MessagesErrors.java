@@ -31,6 +31,15 @@ public class MessagesErrors {
         exchange.getMessage().setBody(JSON_WRITER.writeValueAsBytes(error(responder.answer(exchange))));
     }
 
+    /** Anthropic's error body for a failure answered before any route ran (the servlet filters). */
+    public static byte[] body(GatewayException error) {
+        try {
+            return JSON_WRITER.writeValueAsBytes(error(error));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** The body, and the data of a stream's {@code error} event. */
     static ObjectNode error(GatewayException error) {
         // Anthropic's shape has no 'param': the field goes in front of the message, as Anthropic's own do
