@@ -4,6 +4,7 @@ import dev.caravan.support.TestCatalog;
 import java.nio.charset.StandardCharsets;
 
 import dev.caravan.api.GatewayException;
+import dev.caravan.routing.AttemptOutcome;
 import dev.caravan.catalog.Backend;
 import dev.caravan.catalog.Price;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -37,7 +38,7 @@ class UpstreamErrorsTest {
 
         assertThat(error.status()).isEqualTo(client);
         assertThat(error.code()).isEqualTo(code);
-        assertThat(error.retryable()).isEqualTo(retryable);
+        assertThat(AttemptOutcome.of(error).isBackendFailure()).isEqualTo(retryable);
         assertThat(error.getMessage()).startsWith("Upstream p/m answered " + upstream);
     }
 
