@@ -3,10 +3,15 @@ package dev.caravan.routing;
 import java.math.BigDecimal;
 import java.net.http.HttpResponse;
 
+import dev.caravan.catalog.Backend;
+import dev.caravan.catalog.Catalog;
 import dev.caravan.support.FakeOpenAiUpstream;
 import dev.caravan.support.GatewayTest;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.springframework.beans.factory.annotation.Autowired;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -22,6 +27,11 @@ class FailoverPolicyTest extends GatewayTest {
     private static final FakeOpenAiUpstream QUOTA = FakeOpenAiUpstream.named("quota");
     private static final FakeOpenAiUpstream SPARE = FakeOpenAiUpstream.named("spare");
 
+    @Autowired
+    BackendBreakers breakers;
+    @Autowired
+    Catalog catalog;
+
     @AfterEach
     void upstreamsAnswerAgain() {
         KEEPER.behave(null);
@@ -29,13 +39,16 @@ class FailoverPolicyTest extends GatewayTest {
         SPARE.behave(null);
     }
 
-    @Test
-    void aProviderThatDoesNotFailOverOn429ReturnsItWithRetryAfterAndCallsNoOtherBackend() throws Exception {
+    @ParameterizedTest(name = "stream={0}")
+    @CsvSource({"false", "true"})
+    void aProviderThatDoesNotFailOverOn429ReturnsItWithRetryAfterAndCallsNoOtherBackend(boolean stream) throws Exception {
         KEEPER.behave("status-429");
         String key = newFundedKey("1");
         long spareCalls = SPARE.chatRequests();
+        long keeperFailures = breakers.of(keeper()).getMetrics().getNumberOfFailedCalls();
 
-        HttpResponse<String> response = post("/v1/chat/completions", chat("keeper-then-spare", ""), key);
+        HttpResponse<String> response = post("/v1/chat/completions",
+                chat("keeper-then-spare", stream ? "\"stream\":true" : ""), key);
 
         assertThat(response.statusCode()).isEqualTo(429);
         assertThat(response.headers().firstValue("Retry-After")).hasValue("7");
@@ -43,6 +56,12 @@ class FailoverPolicyTest extends GatewayTest {
         assertThat(attempts(response)).matches("keeper/ok 429 \\d+ms");
         assertThat(SPARE.chatRequests()).as("the next candidate is not called").isEqualTo(spareCalls);
         assertThat(settledCredits(key).path("total_usage").decimalValue()).isZero();
+        assertThat(breakers.of(keeper()).getMetrics().getNumberOfFailedCalls())
+                .as("returned to the client, and still a failure for the breaker").isEqualTo(keeperFailures + 1);
+    }
+
+    private Backend keeper() {
+        return catalog.backends().stream().filter(b -> b.id().equals("keeper/ok")).findFirst().orElseThrow();
     }
 
     @Test
