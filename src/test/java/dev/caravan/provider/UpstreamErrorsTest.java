@@ -52,6 +52,22 @@ class UpstreamErrorsTest {
         assertThat(UpstreamErrors.message(bytes("<html>502 Bad Gateway</html>"))).isNull();
     }
 
+    @Test
+    void readsTheCodesOfEachProtocolsErrorBodyForTheFailoverPolicy() {
+        assertThat(UpstreamErrors.codes(bytes("{\"error\":{\"message\":\"m\",\"type\":\"insufficient_quota\","
+                + "\"code\":\"insufficient_quota\"}}"))).containsExactly("insufficient_quota");
+        assertThat(UpstreamErrors.codes(bytes("{\"type\":\"error\",\"error\":{\"type\":\"overloaded_error\",\"message\":\"m\"}}")))
+                .containsExactly("overloaded_error");
+        assertThat(UpstreamErrors.codes(bytes("{\"error\":{\"code\":429,\"message\":\"m\",\"status\":\"RESOURCE_EXHAUSTED\"}}")))
+                .containsExactly("RESOURCE_EXHAUSTED");
+        assertThat(UpstreamErrors.codes(bytes("<html>502 Bad Gateway</html>"))).isEmpty();
+
+        GatewayException error = UpstreamErrors.classify(429,
+                bytes("{\"error\":{\"message\":\"m\",\"type\":\"requests\",\"code\":\"rate_limit_exceeded\"}}"), "3", BACKEND);
+        assertThat(error.upstreamCodes()).containsExactly("rate_limit_exceeded", "requests");
+        assertThat(error.retryAfterSeconds()).isEqualTo(3L);
+    }
+
     private static byte[] bytes(String text) {
         return text.getBytes(StandardCharsets.UTF_8);
     }
