@@ -6,6 +6,7 @@ import java.net.NoRouteToHostException;
 import java.net.SocketException;
 import java.net.UnknownHostException;
 import java.net.http.HttpTimeoutException;
+import java.util.List;
 
 import org.apache.hc.core5.http.NoHttpResponseException;
 
@@ -14,10 +15,11 @@ import org.apache.hc.core5.http.NoHttpResponseException;
  * Thrown anywhere in a flow; {@link OpenAiErrorResponder} turns it into the response in one place.
  * No stack trace is captured: these are expected outcomes on the hot path, not bugs.
  * <p>
- * {@code retryable} is the retry class of an upstream failure: true when another backend may well
- * succeed where this one failed (unreachable, timed out, rate limited, overloaded, a 5xx, a broken
- * answer, the gateway's own key or model refused there); false when the request itself is at fault
- * and would fail anywhere.
+ * Whether an upstream failure moves the request on to another backend is not decided here: the
+ * dispatcher classifies the failure by its status and code ({@code AttemptOutcome}) and asks the
+ * provider's failover policy. {@code upstreamCodes} are the upstream's own names for the error (an
+ * OpenAI {@code insufficient_quota}, an Anthropic {@code overloaded_error}), which a policy may name;
+ * they are never shown to the client.
  */
 public class GatewayException extends RuntimeException {
 
@@ -26,21 +28,21 @@ public class GatewayException extends RuntimeException {
     private final String code;
     private final String param;
     private final Long retryAfterSeconds;
-    private final boolean retryable;
+    private final List<String> upstreamCodes;
 
     public GatewayException(int status, String type, String code, String param, String message, Long retryAfterSeconds) {
-        this(status, type, code, param, message, retryAfterSeconds, false);
+        this(status, type, code, param, message, retryAfterSeconds, List.of());
     }
 
     public GatewayException(int status, String type, String code, String param, String message, Long retryAfterSeconds,
-                            boolean retryable) {
+                            List<String> upstreamCodes) {
         super(message, null, false, false);
         this.status = status;
         this.type = type;
         this.code = code;
         this.param = param;
         this.retryAfterSeconds = retryAfterSeconds;
-        this.retryable = retryable;
+        this.upstreamCodes = List.copyOf(upstreamCodes);
     }
 
     public static GatewayException invalidRequest(String param, String message) {
@@ -68,17 +70,17 @@ public class GatewayException extends RuntimeException {
     }
 
     public static GatewayException badUpstream(String message) {
-        return new GatewayException(502, "upstream_error", "bad_upstream_response", null, message, null, true);
+        return new GatewayException(502, "upstream_error", "bad_upstream_response", null, message, null);
     }
 
     public static GatewayException upstreamUnreachable(String backend) {
         return new GatewayException(502, "upstream_error", "upstream_unreachable", null,
-                "The upstream backend " + backend + " could not be reached.", null, true);
+                "The upstream backend " + backend + " could not be reached.", null);
     }
 
     public static GatewayException upstreamTimeout(String backend) {
         return new GatewayException(504, "upstream_error", "upstream_timeout", null,
-                "The upstream backend " + backend + " did not answer in time.", null, true);
+                "The upstream backend " + backend + " did not answer in time.", null);
     }
 
     /**
@@ -124,7 +126,8 @@ public class GatewayException extends RuntimeException {
         return retryAfterSeconds;
     }
 
-    public boolean retryable() {
-        return retryable;
+    /** The upstream's own codes for this error (from its error body); empty when it gave none. */
+    public List<String> upstreamCodes() {
+        return upstreamCodes;
     }
 }

@@ -57,6 +57,7 @@ public class Catalog {
             }
             validateBreaker(key + ".breaker", provider.breaker());
             validateFreeTier(key + ".free-tier", provider.freeTier());
+            provider.failover().validate(key + ".failover");
         });
     }
 

@@ -33,6 +33,8 @@ public record CatalogProperties(Map<String, Provider> providers, List<Model> mod
      * @param maxTokensField   where an {@code openai}-protocol provider reads the output limit:
      *                         {@code max_tokens} or {@code max_completion_tokens} (OpenAI's reasoning
      *                         models refuse {@code max_tokens})
+     * @param failover         which failed attempts move on to the next candidate; what it leaves out
+     *                         comes from {@code caravan.routing.failover} ({@link FailoverSettings})
      */
     public record Provider(
             @DefaultValue("openai") String protocol,
@@ -45,14 +47,25 @@ public record CatalogProperties(Map<String, Provider> providers, List<Model> mod
             Map<String, String> headers,
             FreeTier freeTier,
             @DefaultValue Breaker breaker,
-            @DefaultValue("max_tokens") String maxTokensField) {
+            @DefaultValue("max_tokens") String maxTokensField,
+            FailoverSettings failover) {
 
         /** The values of {@code max-tokens-field}. */
         public static final List<String> MAX_TOKENS_FIELDS = List.of("max_tokens", "max_completion_tokens");
 
+        // the other constructor is for code: the configuration binds all the fields
+        @ConstructorBinding
         public Provider {
             headers = headers == null ? Map.of() : headers;
             firstByteTimeout = firstByteTimeout == null ? responseTimeout : firstByteTimeout;
+            failover = failover == null ? new FailoverSettings(null, null, null) : failover;
+        }
+
+        public Provider(String protocol, String baseUrl, String apiKey, boolean keyless, Duration responseTimeout,
+                        Duration connectTimeout, Duration firstByteTimeout, Map<String, String> headers,
+                        FreeTier freeTier, Breaker breaker, String maxTokensField) {
+            this(protocol, baseUrl, apiKey, keyless, responseTimeout, connectTimeout, firstByteTimeout, headers,
+                    freeTier, breaker, maxTokensField, null);
         }
 
         public boolean hasCredentials() {

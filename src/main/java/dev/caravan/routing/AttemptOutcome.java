@@ -3,39 +3,53 @@ package dev.caravan.routing;
 import dev.caravan.api.GatewayException;
 
 /**
- * How one upstream attempt ended, and what the dispatcher does about it: the failover contract in
- * one place. The client's own mistakes are answered as they are; failures of the backend move the
- * request to the next candidate (before any byte reached the client) and count against the
- * backend's breaker.
+ * How one upstream attempt ended: the one classification of upstream failures. What the dispatcher
+ * does about an outcome is configuration ({@link FailoverPolicy}); what the breaker counts is not:
+ * every failure of the backend counts against its breaker, whether or not it fails over, and the
+ * client's own mistakes never do.
+ * <p>
+ * The label is what usage records and metrics show; the three kinds of {@code error} share it.
  */
-enum AttemptOutcome {
-    OK("ok"),
+public enum AttemptOutcome {
+    OK("ok", null),
     /** the upstream refused the request itself (400, 413, 422): another backend would refuse it too */
-    CLIENT_ERROR("client_error"),
-    RATE_LIMITED("rate_limited"),
-    TIMEOUT("timeout"),
-    UNREACHABLE("unreachable"),
-    /** 5xx, the gateway's credentials or model refused (401, 403, 404), or an answer that is not valid */
-    ERROR("error"),
+    CLIENT_ERROR("client_error", "client-error"),
+    RATE_LIMITED("rate_limited", "rate-limited"),
+    TIMEOUT("timeout", "timeout"),
+    UNREACHABLE("unreachable", "unreachable"),
+    /** a 5xx of the upstream (overloaded included), or any failure not classified otherwise */
+    SERVER_ERROR("error", "server-error"),
+    /** the gateway's own credentials or model refused there (401, 403, 404) */
+    REFUSED("error", "refused"),
+    /** an answer that is not valid (not JSON, not the protocol's shape) */
+    INVALID_ANSWER("error", "invalid-answer"),
     /** given up by the gateway: a hedge that lost the race */
-    CANCELLED("cancelled");
+    CANCELLED("cancelled", null);
 
     private final String label;
+    private final String policyName;
 
-    AttemptOutcome(String label) {
+    AttemptOutcome(String label, String policyName) {
         this.label = label;
+        this.policyName = policyName;
     }
 
     String label() {
         return label;
     }
 
-    /** Worth trying the next candidate, and a failure for the backend's breaker. */
-    boolean isBackendFailure() {
-        return this == RATE_LIMITED || this == TIMEOUT || this == UNREACHABLE || this == ERROR;
+    /** The name a failover policy's {@code when} list gives this outcome. */
+    String policyName() {
+        return policyName;
     }
 
-    static AttemptOutcome of(GatewayException failure) {
+    /** A failure of the backend: counted against its breaker, and failed over by the default policy. */
+    public boolean isBackendFailure() {
+        return this == RATE_LIMITED || this == TIMEOUT || this == UNREACHABLE || this == SERVER_ERROR
+                || this == REFUSED || this == INVALID_ANSWER;
+    }
+
+    public static AttemptOutcome of(GatewayException failure) {
         if (failure.status() == 400 || failure.status() == 413) {
             return CLIENT_ERROR;
         }
@@ -45,9 +59,14 @@ enum AttemptOutcome {
         if (failure.status() == 504 || "upstream_timeout".equals(failure.code())) {
             return TIMEOUT;
         }
-        if ("upstream_unreachable".equals(failure.code())) {
-            return UNREACHABLE;
+        if (failure.code() == null) {
+            return SERVER_ERROR;
         }
-        return ERROR;
+        return switch (failure.code()) {
+            case "upstream_unreachable" -> UNREACHABLE;
+            case "upstream_auth_failed", "upstream_model_not_found" -> REFUSED;
+            case "bad_upstream_response" -> INVALID_ANSWER;
+            default -> SERVER_ERROR;
+        };
     }
 }

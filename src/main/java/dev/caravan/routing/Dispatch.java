@@ -23,9 +23,11 @@ import org.slf4j.LoggerFactory;
  * One request's way through its candidates:
  * <ul>
  *   <li>a candidate whose breaker is open, or whose free tier is used up or parked, is skipped at once;</li>
- *   <li>a connect failure, a timeout (no answer within the provider's {@code first-byte-timeout}), a 429,
- *       a 5xx or an invalid answer moves on to the next candidate; the client's own mistakes (an upstream
- *       400) are answered as they are;</li>
+ *   <li>a failed attempt moves on to the next candidate or is answered as it is, as the provider's
+ *       failover policy says ({@link FailoverPolicy}); by default a connect failure, a timeout (no answer
+ *       within the provider's {@code first-byte-timeout}), a 429, a 5xx, the gateway's credentials or
+ *       model refused, or an invalid answer moves on, and the client's own mistakes (an upstream 400)
+ *       are answered as they are;</li>
  *   <li>with hedging, a candidate that has not answered after {@code hedgeAfter} is joined by the next one
  *       (two at most at a time); the first to answer wins, the other is aborted;</li>
  *   <li>an attempt "answers" when the upstream's response starts with a success status: for a stream that
@@ -176,12 +178,6 @@ final class Dispatch {
             throw failure instanceof RuntimeException runtime ? runtime : new RuntimeCamelException(failure);
         }
         AttemptOutcome outcome = AttemptOutcome.of(error);
-        if (!outcome.isBackendFailure()) {
-            record(attempt, outcome);
-            routing.breakers().onSuccess(attempt.backend, attempt.elapsedNanos());
-            attempt.release();
-            throw error;
-        }
         if (outcome == AttemptOutcome.RATE_LIMITED) {
             routing.quotas().park(attempt.backend, attempt.retryAfter().orElse(DEFAULT_PARKING));
         }
@@ -218,6 +214,11 @@ final class Dispatch {
                 + attempt.backend.id() + " did not start answering within " + timeout.toMillis() + " ms.", null);
     }
 
+    /**
+     * Records a failed attempt and counts it for the breaker.
+     *
+     * @throws GatewayException the failure itself, when the provider's failover policy returns it to the client
+     */
     private void failed(UpstreamAttempt attempt, AttemptOutcome outcome, GatewayException error) {
         if (outcome == AttemptOutcome.UNREACHABLE || outcome == AttemptOutcome.TIMEOUT) {
             // the client sees only "could not be reached": the operator needs why (DNS, TLS, refused...)
@@ -225,8 +226,16 @@ final class Dispatch {
                     FlowVariables.REQUEST_ID.get(request), cause(attempt.failure(), error));
         }
         record(attempt, outcome);
-        routing.breakers().onFailure(attempt.backend, attempt.elapsedNanos(), error);
+        // the breaker counts the backend's health, whatever the failover policy does with the answer
+        if (outcome.isBackendFailure()) {
+            routing.breakers().onFailure(attempt.backend, attempt.elapsedNanos(), error);
+        } else {
+            routing.breakers().onSuccess(attempt.backend, attempt.elapsedNanos());
+        }
         lastFailure = error;
+        if (!routing.failover().failsOver(attempt.backend, outcome, error)) {
+            throw error;
+        }
     }
 
     /**

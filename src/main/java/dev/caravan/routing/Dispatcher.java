@@ -21,15 +21,17 @@ public class Dispatcher {
     private final FreeTierQuotas quotas;
     private final BackendStats stats;
     private final RoutingMetrics metrics;
+    private final FailoverPolicy failover;
     private final FirstByteWatchdog watchdog = new FirstByteWatchdog();
 
     public Dispatcher(ProducerTemplate producer, BackendBreakers breakers, FreeTierQuotas quotas, BackendStats stats,
-                      RoutingMetrics metrics) {
+                      RoutingMetrics metrics, FailoverPolicy failover) {
         this.producer = producer;
         this.breakers = breakers;
         this.quotas = quotas;
         this.stats = stats;
         this.metrics = metrics;
+        this.failover = failover;
     }
 
     @PreDestroy
@@ -65,5 +67,9 @@ public class Dispatcher {
 
     RoutingMetrics metrics() {
         return metrics;
+    }
+
+    FailoverPolicy failover() {
+        return failover;
     }
 }

@@ -205,7 +205,7 @@ class MeteredStreamTest {
         // a native protocol's error event: the translator throws the classified failure
         StreamTranslator failingOnError = (event, data, emit) -> {
             if ("error".equals(event)) {
-                throw new GatewayException(503, "upstream_error", "upstream_overloaded", null, "Overloaded", null, true);
+                throw new GatewayException(503, "upstream_error", "upstream_overloaded", null, "Overloaded", null);
             }
             emit.accept(data);
         };

@@ -4,6 +4,7 @@ import dev.caravan.support.TestCatalog;
 import java.nio.charset.StandardCharsets;
 
 import dev.caravan.api.GatewayException;
+import dev.caravan.routing.AttemptOutcome;
 import dev.caravan.catalog.Backend;
 import dev.caravan.catalog.Price;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -37,7 +38,7 @@ class UpstreamErrorsTest {
 
         assertThat(error.status()).isEqualTo(client);
         assertThat(error.code()).isEqualTo(code);
-        assertThat(error.retryable()).isEqualTo(retryable);
+        assertThat(AttemptOutcome.of(error).isBackendFailure()).isEqualTo(retryable);
         assertThat(error.getMessage()).startsWith("Upstream p/m answered " + upstream);
     }
 
@@ -49,6 +50,22 @@ class UpstreamErrorsTest {
         assertThat(UpstreamErrors.message(bytes("{\"error\":{\"code\":429,\"message\":\"quota\",\"status\":\"RESOURCE_EXHAUSTED\"}}")))
                 .isEqualTo("quota");
         assertThat(UpstreamErrors.message(bytes("<html>502 Bad Gateway</html>"))).isNull();
+    }
+
+    @Test
+    void readsTheCodesOfEachProtocolsErrorBodyForTheFailoverPolicy() {
+        assertThat(UpstreamErrors.codes(bytes("{\"error\":{\"message\":\"m\",\"type\":\"insufficient_quota\","
+                + "\"code\":\"insufficient_quota\"}}"))).containsExactly("insufficient_quota");
+        assertThat(UpstreamErrors.codes(bytes("{\"type\":\"error\",\"error\":{\"type\":\"overloaded_error\",\"message\":\"m\"}}")))
+                .containsExactly("overloaded_error");
+        assertThat(UpstreamErrors.codes(bytes("{\"error\":{\"code\":429,\"message\":\"m\",\"status\":\"RESOURCE_EXHAUSTED\"}}")))
+                .containsExactly("RESOURCE_EXHAUSTED");
+        assertThat(UpstreamErrors.codes(bytes("<html>502 Bad Gateway</html>"))).isEmpty();
+
+        GatewayException error = UpstreamErrors.classify(429,
+                bytes("{\"error\":{\"message\":\"m\",\"type\":\"requests\",\"code\":\"rate_limit_exceeded\"}}"), "3", BACKEND);
+        assertThat(error.upstreamCodes()).containsExactly("rate_limit_exceeded", "requests");
+        assertThat(error.retryAfterSeconds()).isEqualTo(3L);
     }
 
     private static byte[] bytes(String text) {

@@ -38,7 +38,9 @@ import dev.caravan.metering.TokenCounter;
  *   <li>{@code endless-stream}: an event every 50 ms, up to 400, until the connection breaks;</li>
  *   <li>{@code long-stream}: {@value #LONG_STREAM_EVENTS} events a second apart, longer than servlet async defaults;</li>
  *   <li>{@code cut-stream}: 3 events, then the connection closes without finish_reason or [DONE];</li>
- *   <li>{@code status-NNN}: that HTTP status with an OpenAI error body (429 with Retry-After: 7);</li>
+ *   <li>{@code status-NNN}: that HTTP status with an OpenAI error body (429 with Retry-After: 7);
+ *       {@code status-NNN-CODE}: the same with {@code CODE} as the body's {@code error.code}
+ *       ({@code status-429-insufficient_quota});</li>
  *   <li>{@code malformed}: 200 with a body that is not JSON;</li>
  *   <li>{@code echo}: answers with the last user message, word by word when streamed;</li>
  *   <li>{@code hang}: no answer for 5 s;</li>
@@ -180,11 +182,16 @@ public final class FakeOpenAiUpstream {
                 sleep(SLOW_FIRST_BYTE_MS);
                 sendSlowly(exchange, stream);
             } else if (model.startsWith("status-")) {
-                int status = Integer.parseInt(model.substring(7));
+                String[] statusAndCode = model.substring(7).split("-", 2);
+                int status = Integer.parseInt(statusAndCode[0]);
                 if (status == 429) {
                     exchange.getResponseHeaders().add("Retry-After", "7");
                 }
-                sendJson(exchange, status, error("upstream says " + status));
+                ObjectNode error = error("upstream says " + status);
+                if (statusAndCode.length == 2) {
+                    ((ObjectNode) error.path("error")).put("code", statusAndCode[1]);
+                }
+                sendJson(exchange, status, error);
             } else if (model.equals("malformed")) {
                 send(exchange, 200, "text/html", "<html>oops</html>".getBytes(StandardCharsets.UTF_8));
             } else if (model.equals("overdeliver")) {

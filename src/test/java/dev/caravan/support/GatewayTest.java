@@ -138,7 +138,7 @@ public abstract class GatewayTest {
 
     /** Fake providers of the routing tests, each its own server: {@code FakeOpenAiUpstream.named(name)}. */
     public static final List<String> NAMED_PROVIDERS = List.of("free", "paid", "flaky", "brittle", "spare", "lagging",
-            "alpha", "beta", "gamma");
+            "alpha", "beta", "gamma", "keeper", "quota");
 
     @DynamicPropertySource
     static void upstreams(DynamicPropertyRegistry registry) {

@@ -54,7 +54,7 @@ public class AnthropicAdapter implements ProviderAdapter {
 
     @Override
     public GatewayException toClientError(int status, byte[] upstreamBody, String retryAfter, Backend backend) {
-        return UpstreamErrors.classify(status, UpstreamErrors.message(upstreamBody), retryAfter, backend);
+        return UpstreamErrors.classify(status, upstreamBody, retryAfter, backend);
     }
 
     /** The output limit the hold covers; else as for a translated request. */

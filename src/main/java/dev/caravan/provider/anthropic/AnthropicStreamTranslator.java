@@ -136,6 +136,6 @@ final class AnthropicStreamTranslator implements StreamTranslator {
     private static GatewayException midStreamError(JsonNode error) {
         String type = error.path("type").asText("api_error");
         return UpstreamErrors.classify(STATUS_OF_ERROR.getOrDefault(type, 500), error.path("message").asText(null),
-                null, "The upstream failed mid-stream (" + type + ")");
+                null, "The upstream failed mid-stream (" + type + ")", UpstreamErrors.codes(error));
     }
 }

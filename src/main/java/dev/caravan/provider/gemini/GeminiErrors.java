@@ -23,14 +23,14 @@ final class GeminiErrors {
         String where = "Upstream " + backend.id() + " answered " + status
                 + (error.path("status").isTextual() ? " " + error.path("status").asText() : "");
         return UpstreamErrors.classify(effectiveStatus(status, error), error.path("message").asText(null),
-                retryAfter != null ? retryAfter : retryDelay(error), where);
+                retryAfter != null ? retryAfter : retryDelay(error), where, UpstreamErrors.codes(error));
     }
 
     /** An error object inside a stream that started with 200. */
     static GatewayException midStream(JsonNode error) {
         String status = error.path("status").asText("UNKNOWN");
         return UpstreamErrors.classify(effectiveStatus(error.path("code").asInt(500), error), error.path("message").asText(null),
-                retryDelay(error), "The upstream failed mid-stream (" + status + ")");
+                retryDelay(error), "The upstream failed mid-stream (" + status + ")", UpstreamErrors.codes(error));
     }
 
     private static int effectiveStatus(int status, JsonNode error) {

@@ -109,6 +109,6 @@ final class GeminiResponses {
 
     private static GatewayException blocked(String what, String reason) {
         return new GatewayException(400, "invalid_request_error", "content_blocked", "messages",
-                "The provider's safety filters blocked " + what + " (" + reason + ").", null, false);
+                "The provider's safety filters blocked " + what + " (" + reason + ").", null);
     }
 }

@@ -107,6 +107,6 @@ public class OpenAiAdapter implements ProviderAdapter {
 
     @Override
     public GatewayException toClientError(int status, byte[] upstreamBody, String retryAfter, Backend backend) {
-        return UpstreamErrors.classify(status, UpstreamErrors.message(upstreamBody), retryAfter, backend);
+        return UpstreamErrors.classify(status, upstreamBody, retryAfter, backend);
     }
 }

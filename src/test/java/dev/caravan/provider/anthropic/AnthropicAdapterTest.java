@@ -5,6 +5,7 @@ import java.util.Map;
 
 import dev.caravan.api.ClientRequest;
 import dev.caravan.api.GatewayException;
+import dev.caravan.routing.AttemptOutcome;
 import dev.caravan.api.Operation;
 import dev.caravan.catalog.Backend;
 import dev.caravan.catalog.CatalogProperties;
@@ -66,7 +67,7 @@ class AnthropicAdapterTest {
 
         assertThat(error.status()).isEqualTo(clientStatus);
         assertThat(error.code()).isEqualTo(code);
-        assertThat(error.retryable()).isEqualTo(retryable);
+        assertThat(AttemptOutcome.of(error).isBackendFailure()).isEqualTo(retryable);
         assertThat(error.getMessage()).contains(message).doesNotContain("sk-ant-test");
         if (status == 429) {
             assertThat(error.retryAfterSeconds()).isEqualTo(30L);

@@ -5,6 +5,7 @@ import java.util.List;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.caravan.api.GatewayException;
+import dev.caravan.routing.AttemptOutcome;
 import dev.caravan.support.Chunks;
 import dev.caravan.support.Fixtures;
 
@@ -100,7 +101,7 @@ class AnthropicStreamTranslatorTest {
                 .satisfies(error -> {
                     assertThat(error.status()).isEqualTo(503);
                     assertThat(error.code()).isEqualTo("upstream_overloaded");
-                    assertThat(error.retryable()).isTrue();
+                    assertThat(AttemptOutcome.of(error).isBackendFailure()).isTrue();
                     assertThat(error.getMessage()).isEqualTo("The upstream failed mid-stream (overloaded_error): Overloaded");
                 });
         assertThat(text(chunks())).isEqualTo("Hello");

@@ -3,6 +3,7 @@ package dev.caravan.provider.gemini;
 import dev.caravan.support.TestCatalog;
 
 import dev.caravan.api.GatewayException;
+import dev.caravan.routing.AttemptOutcome;
 import dev.caravan.catalog.Backend;
 import dev.caravan.catalog.CatalogProperties;
 import dev.caravan.catalog.Price;
@@ -63,7 +64,7 @@ class GeminiAdapterTest {
 
         assertThat(error.status()).isEqualTo(clientStatus);
         assertThat(error.code()).isEqualTo(code);
-        assertThat(error.retryable()).isEqualTo(retryable);
+        assertThat(AttemptOutcome.of(error).isBackendFailure()).isEqualTo(retryable);
         assertThat(error.getMessage()).contains(message).doesNotContain("AIza-test");
         if (!retryAfter.isEmpty()) {
             assertThat(error.retryAfterSeconds()).isEqualTo(Long.parseLong(retryAfter));

@@ -2,6 +2,7 @@ package dev.caravan.provider.gemini;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.caravan.api.GatewayException;
+import dev.caravan.routing.AttemptOutcome;
 import dev.caravan.provider.ProviderJson;
 import dev.caravan.support.Fixtures;
 import org.junit.jupiter.api.Test;
@@ -80,7 +81,7 @@ class GeminiResponsesTest {
                 .satisfies(error -> {
                     assertThat(error.status()).isEqualTo(400);
                     assertThat(error.code()).isEqualTo("content_blocked");
-                    assertThat(error.retryable()).isFalse();
+                    assertThat(AttemptOutcome.of(error).isBackendFailure()).isFalse();
                     assertThat(error.getMessage()).isEqualTo("The provider's safety filters blocked " + what + ".");
                 });
     }
@@ -98,7 +99,7 @@ class GeminiResponsesTest {
                 .isThrownBy(() -> GeminiResponses.finishReason("MALFORMED_FUNCTION_CALL", false, false))
                 .satisfies(error -> {
                     assertThat(error.code()).isEqualTo("bad_upstream_response");
-                    assertThat(error.retryable()).isTrue();
+                    assertThat(AttemptOutcome.of(error).isBackendFailure()).isTrue();
                 });
     }
 

@@ -5,6 +5,7 @@ import java.util.List;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.caravan.api.GatewayException;
+import dev.caravan.routing.AttemptOutcome;
 import dev.caravan.support.Chunks;
 import dev.caravan.support.Fixtures;
 
@@ -75,7 +76,7 @@ class GeminiStreamTranslatorTest {
                 .isThrownBy(() -> replay("gemini/stream-error.sse"))
                 .satisfies(error -> {
                     assertThat(error.code()).isEqualTo("upstream_overloaded");
-                    assertThat(error.retryable()).isTrue();
+                    assertThat(AttemptOutcome.of(error).isBackendFailure()).isTrue();
                     assertThat(error.getMessage()).isEqualTo(
                             "The upstream failed mid-stream (UNAVAILABLE): The model is overloaded. Please try again later.");
                 });
