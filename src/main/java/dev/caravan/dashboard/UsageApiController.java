@@ -59,7 +59,7 @@ public class UsageApiController {
         response.setHeader(HttpHeaders.CONTENT_DISPOSITION, "attachment; filename=\"caravan-usage.csv\"");
         Writer out = new OutputStreamWriter(response.getOutputStream(), StandardCharsets.UTF_8);
         out.write("time,request_id,key_id,model,backend,prompt_tokens,completion_tokens,cached_tokens,cost,latency_ms,"
-                + "streamed,cancelled,finish_reason\r\n");
+                + "streamed,cancelled,finish_reason,price_version\r\n");
         for (Map<String, Object> row : usage.page(filter).records()) {
             ObjectNode record = billingJson.usageRecord(row);
             out.write(String.join(",", cell(record.path("created_at").asText()), cell(record.path("id").asText()),
@@ -68,7 +68,8 @@ public class UsageApiController {
                     record.path("completion_tokens").asText(), record.path("cached_tokens").asText(),
                     Money.plain((BigDecimal) row.get("cost")), record.path("latency_ms").asText(),
                     record.path("streamed").asText(), record.path("cancelled").asText(),
-                    cell(record.path("finish_reason").isNull() ? "" : record.path("finish_reason").asText())));
+                    cell(record.path("finish_reason").isNull() ? "" : record.path("finish_reason").asText()),
+                    cell(record.path("price_version").isNull() ? "" : record.path("price_version").asText())));
             out.write("\r\n");
         }
         out.flush();
