@@ -69,7 +69,7 @@ public class UsersAdminController {
     @PostMapping("/password-resets")
     public ResponseEntity<ObjectNode> passwordReset(@RequestBody(required = false) byte[] body) {
         String email = Users.email(AdminRequests.requiredText(object(body), "email", 320), "email");
-        Users.User user = users.byEmail(email);
+        Users.User user = users.openByEmail(email);
         if (user == null) {
             throw new GatewayException(404, "invalid_request_error", "user_not_found", "email",
                     "No dashboard user has this email.", null);

@@ -131,6 +131,11 @@ public class Accounts {
 
     public NewKey createKey(String accountId, KeySpec spec) {
         get(accountId);
+        // a deleted (or being deleted) account stays closed: no key may reopen it
+        if (jdbc.queryForObject("SELECT deletion_requested_at FROM accounts WHERE id = ?", Timestamp.class, accountId) != null) {
+            throw new GatewayException(409, "invalid_request_error", "account_closed", null,
+                    "The account " + accountId + " is deleted or being deleted.", null);
+        }
         String secret = ApiKeyFormat.newKey();
         String id = ApiKeyFormat.newId("key");
         jdbc.update("""
