@@ -16,9 +16,8 @@ import dev.caravan.catalog.CatalogProperties;
 import dev.caravan.catalog.Price;
 import dev.caravan.provider.ProviderAdapters;
 import dev.caravan.provider.openai.OpenAiAdapter;
+import dev.caravan.support.MigratedDatabase;
 import dev.caravan.support.TestCatalog;
-import org.flywaydb.core.Flyway;
-import org.h2.jdbcx.JdbcDataSource;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -40,10 +39,7 @@ class PriceNoticeTest {
 
     @BeforeEach
     void freshDatabase() {
-        JdbcDataSource dataSource = new JdbcDataSource();
-        dataSource.setURL("jdbc:h2:mem:price-notice-" + UUID.randomUUID()
-                + ";DB_CLOSE_DELAY=-1;MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH");
-        Flyway.configure().dataSource(dataSource).locations("classpath:db/migration").load().migrate();
+        javax.sql.DataSource dataSource = MigratedDatabase.fresh("price_notice");
         jdbc = new JdbcTemplate(dataSource);
     }
 
