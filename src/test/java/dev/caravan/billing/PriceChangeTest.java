@@ -75,6 +75,7 @@ class PriceChangeTest extends GatewayTest {
         JsonNode afterList = json(get("/v1/models/rising"));
         assertThat(afterList.path("pricing").path("prompt").decimalValue()).isEqualByComparingTo("0.000002");
         assertThat(afterList.has("upcoming_pricing")).isFalse();
+        assertThat(backendStatus("fake/ok").path("price_version").asText()).isEqualTo(newVersion);
     }
 
     @Test
