@@ -51,6 +51,7 @@ public class UsersAdminController {
     @PostMapping("/accounts/{id}/invite")
     public ResponseEntity<ObjectNode> invite(@PathVariable("id") String accountId, @RequestBody(required = false) byte[] body) {
         accounts.get(accountId);
+        accounts.requireOpen(accountId);
         String email = Users.email(AdminRequests.requiredText(object(body), "email", 320), "email");
         if (users.accountHasOwner(accountId)) {
             throw new GatewayException(409, "invalid_request_error", "account_has_owner", null,

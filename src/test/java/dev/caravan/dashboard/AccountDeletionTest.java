@@ -104,6 +104,9 @@ class AccountDeletionTest extends GatewayTest {
         assertThat(Instant.parse(listed.path("erase_by").asText()))
                 .isEqualTo(Instant.parse(listed.path("deletion_requested_at").asText()).plus(Duration.ofDays(30)));
         assertThat(post("/v1/chat/completions", chat("chat", ""), key).statusCode()).isEqualTo(401);
+        // nobody can be invited to own it
+        assertThat(admin("POST", "/admin/accounts/" + accountId + "/invite", "{\"email\":\"new@departing.example\"}")
+                .statusCode()).isEqualTo(409);
 
         // not due yet: nothing is erased
         deletions.eraseDue(Instant.now());
