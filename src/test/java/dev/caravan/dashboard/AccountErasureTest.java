@@ -83,6 +83,20 @@ class AccountErasureTest {
         next.stop();
     }
 
+    @Test
+    void aPeriodOfZeroErasesWhatWasAskedForUpToNowAndAPeriodErasesNothingEarlierThanOneRunBeforeIt() {
+        closedAccount("acct_now", "now@example.com");
+        AccountDeletions monthly = deletions(Duration.ofDays(30));
+        // due at request + 30 days; the job (every hour) takes it at the last run before that
+        assertThat(monthly.eraseDue(Instant.now().plus(Duration.ofDays(29)))).isZero();
+        assertThat(monthly.eraseDue(Instant.now().plus(Duration.ofDays(30)).minus(Duration.ofMinutes(59)))).isEqualTo(1);
+        monthly.stop();
+        closedAccount("acct_zero", "zero@example.com");
+        AccountDeletions atOnce = deletions(Duration.ZERO);
+        assertThat(atOnce.eraseDue(Instant.now())).isEqualTo(1);
+        atOnce.stop();
+    }
+
     private AccountDeletions deletions(Duration period) {
         return new AccountDeletions(jdbc, tx, null, null, List.of(new DeletionRefunds() {
             @Override
