@@ -206,6 +206,16 @@ public class Catalog {
         return models.values();
     }
 
+    /**
+     * When the next announced price after {@code moment} takes effect, on any model's backend
+     * ({@link Instant#MAX} when none is announced): what is built from prices is good until then.
+     */
+    public Instant nextPriceChangeAfter(Instant moment) {
+        return models.values().stream().flatMap(model -> model.backends().stream())
+                .flatMap(backend -> backend.priceChanges().stream()).map(ScheduledPrice::effective)
+                .filter(effective -> effective.isAfter(moment)).min(Instant::compareTo).orElse(Instant.MAX);
+    }
+
     /** Every backend once, in catalog order. */
     public Collection<Backend> backends() {
         return backendsById.values();

@@ -68,15 +68,9 @@ public class ModelList {
         ObjectNode root = json.createObjectNode();
         root.put("object", "list");
         ArrayNode data = root.putArray("data");
-        Instant validUntil = Instant.MAX;
         for (CatalogModel catalogModel : catalog.models()) {
             CatalogModel model = catalogModel.pricedAt(now);
             List<Backend> usable = model.callableBackends();
-            for (Backend backend : usable) {
-                if (!backend.priceChanges().isEmpty() && backend.priceChanges().get(0).effective().isBefore(validUntil)) {
-                    validUntil = backend.priceChanges().get(0).effective();
-                }
-            }
             if (!usable.isEmpty()) {
                 describe(data.addObject(), model, usable);
             }
@@ -85,7 +79,7 @@ public class ModelList {
         for (var entry : data) {
             entries.put(entry.path("id").asText(), json.writeValueAsBytes(entry));
         }
-        return new Snapshot(json.writeValueAsBytes(root), entries, validUntil);
+        return new Snapshot(json.writeValueAsBytes(root), entries, catalog.nextPriceChangeAfter(now));
     }
 
     private static void describe(ObjectNode entry, CatalogModel model, List<Backend> usable) {

@@ -65,20 +65,14 @@ public class ModelCatalogController {
         ObjectNode root = json.createObjectNode();
         root.put("object", "list");
         ArrayNode data = root.putArray("data");
-        Instant validUntil = Instant.MAX;
         for (CatalogModel catalogModel : catalog.models()) {
             CatalogModel model = catalogModel.pricedAt(now);
             List<Backend> callable = model.callableBackends();
-            for (Backend backend : callable) {
-                if (!backend.priceChanges().isEmpty() && backend.priceChanges().get(0).effective().isBefore(validUntil)) {
-                    validUntil = backend.priceChanges().get(0).effective();
-                }
-            }
             if (!callable.isEmpty()) {
                 describe(data.addObject(), model, callable);
             }
         }
-        return new Built(json.writeValueAsBytes(root), validUntil);
+        return new Built(json.writeValueAsBytes(root), catalog.nextPriceChangeAfter(now));
     }
 
     private static void describe(ObjectNode entry, CatalogModel model, List<Backend> callable) {
