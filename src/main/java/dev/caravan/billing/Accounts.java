@@ -146,9 +146,14 @@ public class Accounts {
         return new NewKey(key(id), secret);
     }
 
+    /** Deleted, or being deleted: its keys are revoked and no new one may be made. */
+    public boolean isClosed(String accountId) {
+        return jdbc.queryForObject("SELECT deletion_requested_at FROM accounts WHERE id = ?", Timestamp.class, accountId) != null;
+    }
+
     /** A 409 {@code account_closed} for an account deleted or being deleted (docs/dashboard.md, "Account deletion"). */
     public void requireOpen(String accountId) {
-        if (jdbc.queryForObject("SELECT deletion_requested_at FROM accounts WHERE id = ?", Timestamp.class, accountId) != null) {
+        if (isClosed(accountId)) {
             throw new GatewayException(409, "invalid_request_error", "account_closed", null,
                     "The account " + accountId + " is deleted or being deleted.", null);
         }
