@@ -2,6 +2,7 @@ package dev.caravan.admin;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.time.Clock;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -33,9 +34,11 @@ public class BackendsController {
     private final FreeTierQuotas quotas;
     private final BackendStats stats;
     private final ObjectMapper json;
+    private final Clock clock;
 
     public BackendsController(Catalog catalog, BackendBreakers breakers, FreeTierQuotas quotas, BackendStats stats,
-                              ObjectMapper json) {
+                              ObjectMapper json, Clock clock) {
+        this.clock = clock;
         this.catalog = catalog;
         this.breakers = breakers;
         this.quotas = quotas;
@@ -57,9 +60,12 @@ public class BackendsController {
             ArrayNode models = node.putArray("models");
             modelsByBackend.getOrDefault(backend.id(), List.of()).forEach(models::add);
             node.put("configured", backend.provider().hasCredentials());
+            // the price requests are charged now: a change announced in the catalog may have taken effect
+            Backend priced = backend.pricedAt(clock.instant());
             ObjectNode price = node.putObject("price_per_million");
-            price.set("input", DecimalNode.valueOf(backend.price().input()));
-            price.set("output", DecimalNode.valueOf(backend.price().output()));
+            price.set("input", DecimalNode.valueOf(priced.price().input()));
+            price.set("output", DecimalNode.valueOf(priced.price().output()));
+            node.put("price_version", priced.priceVersion());
             node.set("breaker", breaker(breakers.of(backend)));
             if (backend.isFreeTier()) {
                 node.set("free_tier", freeTier(quotas.snapshot(backend.providerName(), backend.provider().freeTier())));

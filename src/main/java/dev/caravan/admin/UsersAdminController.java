@@ -51,6 +51,7 @@ public class UsersAdminController {
     @PostMapping("/accounts/{id}/invite")
     public ResponseEntity<ObjectNode> invite(@PathVariable("id") String accountId, @RequestBody(required = false) byte[] body) {
         accounts.get(accountId);
+        accounts.requireOpen(accountId);
         String email = Users.email(AdminRequests.requiredText(object(body), "email", 320), "email");
         if (users.accountHasOwner(accountId)) {
             throw new GatewayException(409, "invalid_request_error", "account_has_owner", null,
@@ -69,7 +70,7 @@ public class UsersAdminController {
     @PostMapping("/password-resets")
     public ResponseEntity<ObjectNode> passwordReset(@RequestBody(required = false) byte[] body) {
         String email = Users.email(AdminRequests.requiredText(object(body), "email", 320), "email");
-        Users.User user = users.byEmail(email);
+        Users.User user = users.openByEmail(email);
         if (user == null) {
             throw new GatewayException(404, "invalid_request_error", "user_not_found", "email",
                     "No dashboard user has this email.", null);

@@ -174,6 +174,8 @@ public class Accounts {
 
     public NewKey createKey(String accountId, KeySpec spec) {
         get(accountId);
+        // a deleted (or being deleted) account stays closed: no key may reopen it
+        requireOpen(accountId);
         String secret = ApiKeyFormat.newKey(keyPrefix);
         String id = ApiKeyFormat.newId("key");
         jdbc.update("""
@@ -185,6 +187,19 @@ public class Accounts {
                 spec.expiresAt() == null ? null : Timestamp.from(spec.expiresAt()), Timestamp.from(Instant.now()),
                 spec.maxConcurrentRequests(), scopeColumn(spec.models()));
         return new NewKey(key(id), secret);
+    }
+
+    /** Deleted, or being deleted: its keys are revoked and no new one may be made. */
+    public boolean isClosed(String accountId) {
+        return jdbc.queryForObject("SELECT deletion_requested_at FROM accounts WHERE id = ?", Timestamp.class, accountId) != null;
+    }
+
+    /** A 409 {@code account_closed} for an account deleted or being deleted (docs/dashboard.md, "Account deletion"). */
+    public void requireOpen(String accountId) {
+        if (isClosed(accountId)) {
+            throw new GatewayException(409, "invalid_request_error", "account_closed", null,
+                    "The account " + accountId + " is deleted or being deleted.", null);
+        }
     }
 
     /** Sets the model scope of every key of the account (null: every model); cached keys follow within minutes. */

@@ -84,6 +84,8 @@ public class BillingJson {
         // beyond the hold: delivered, not charged (docs/billing.md)
         money(node, "uncollected", (BigDecimal) row.get("uncollected"));
         node.put("settlement", (String) row.get("settlement"));
+        // the prices the cost was computed at (docs/billing.md, "Price versions"); null: not known
+        node.put("price_version", (String) row.get("price_version"));
         node.put("streamed", (Boolean) row.get("streamed"));
         node.put("cancelled", (Boolean) row.get("cancelled"));
         node.put("finish_reason", (String) row.get("finish_reason"));

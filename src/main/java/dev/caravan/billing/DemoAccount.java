@@ -52,7 +52,12 @@ public class DemoAccount implements ApplicationRunner {
     public void run(ApplicationArguments args) throws IOException {
         List<String> demoModels = demoModels();
         if (enabled && !Files.exists(keyFile)) {
-            writeNewKey(demoModels);
+            if (accounts.exists(ACCOUNT_ID) && accounts.isClosed(ACCOUNT_ID)) {
+                // the operator deleted it: a new key would reopen a closed account
+                log.warn("The demo account {} is deleted: no demo key is written", ACCOUNT_ID);
+            } else {
+                writeNewKey(demoModels);
+            }
         }
         if (accounts.exists(ACCOUNT_ID)) {
             accounts.limitKeysToModels(ACCOUNT_ID, demoModels);

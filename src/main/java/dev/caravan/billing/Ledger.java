@@ -253,8 +253,8 @@ public class Ledger {
         jdbc.batchUpdate("""
                 INSERT INTO usage_records (request_id, account_id, key_id, created_at, model, backend, provider,
                     upstream_model, prompt_tokens, completion_tokens, cached_tokens, tokens_estimated, cost, streamed,
-                    cancelled, finish_reason, status, latency_ms, uncollected, settlement)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""", settled, settled.size(),
+                    cancelled, finish_reason, status, latency_ms, uncollected, settlement, price_version)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""", settled, settled.size(),
                 (statement, each) -> {
                     UsageRecord usage = each.usage();
                     statement.setString(1, usage.requestId());
@@ -277,6 +277,7 @@ public class Ledger {
                     statement.setLong(18, usage.latencyMillis());
                     statement.setBigDecimal(19, each.uncollected());
                     statement.setString(20, each.settlement());
+                    statement.setString(21, usage.priceVersion());
                 });
     }
 

@@ -24,8 +24,8 @@ public class UsageQueries {
 
     private static final String COLUMNS = """
             seq, request_id, key_id, created_at, model, backend, provider, upstream_model, prompt_tokens,
-            completion_tokens, cached_tokens, tokens_estimated, cost, uncollected, settlement, streamed, cancelled,
-            finish_reason, status, latency_ms""";
+            completion_tokens, cached_tokens, tokens_estimated, cost, uncollected, settlement, price_version, streamed,
+            cancelled, finish_reason, status, latency_ms""";
 
     private final JdbcTemplate jdbc;
 

@@ -1,5 +1,9 @@
 package dev.caravan.catalog;
 
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -144,13 +148,14 @@ public class Catalog {
             }
             Price price = backend.price() == null ? new Price(null, null, null) : backend.price();
             validatePrice(backendKey + ".price", price, adapters.forProtocol(provider.protocol()).features());
+            List<ScheduledPrice> changes = priceChanges(backendKey, backend, provider.protocol(), adapters);
             Set<String> capabilities = backend.capabilities() == null ? modelCapabilities
                     : withStreaming(backend.capabilities(), streams);
             if (!modelCapabilities.containsAll(capabilities)) {
                 throw new IllegalStateException(backendKey + ".capabilities: a backend can only narrow the model's "
                         + "capabilities " + modelCapabilities + ", got " + capabilities);
             }
-            backends.add(Backend.of(backend.provider(), provider, backend.model(), price, capabilities,
+            backends.add(Backend.of(backend.provider(), provider, backend.model(), price, changes, capabilities,
                     model.maxOutputTokens()));
         }
         return new CatalogModel(model.id(), model.contextLength(), model.maxOutputTokens(), modelCapabilities,
@@ -164,6 +169,37 @@ public class Catalog {
         Set<String> with = new java.util.HashSet<>(capabilities);
         with.add("streaming");
         return Set.copyOf(with);
+    }
+
+    /**
+     * The announced prices, each validated like {@code price}, in strictly increasing date order.
+     * Whether an increase comes with enough notice needs the database: {@code billing.PriceNotice}.
+     */
+    private static List<ScheduledPrice> priceChanges(String backendKey, CatalogProperties.Backend backend,
+                                                     String protocol, ProviderAdapters adapters) {
+        List<ScheduledPrice> changes = new ArrayList<>();
+        String id = backend.provider() + "/" + backend.model();
+        for (int k = 0; k < backend.priceChanges().size(); k++) {
+            CatalogProperties.PriceChange change = backend.priceChanges().get(k);
+            String key = backendKey + ".price-changes[" + k + "]";
+            if (change == null) {
+                throw new IllegalStateException(key + ": an effective date and a price");
+            }
+            Instant effective;
+            try {
+                effective = LocalDate.parse(String.valueOf(change.effective()).trim()).atStartOfDay(ZoneOffset.UTC).toInstant();
+            } catch (DateTimeParseException e) {
+                throw new IllegalStateException(key + ".effective: a date such as 2027-01-10 (from 00:00 UTC), got '"
+                        + change.effective() + "'");
+            }
+            if (!changes.isEmpty() && !effective.isAfter(changes.get(changes.size() - 1).effective())) {
+                throw new IllegalStateException(key + ".effective: the changes must be in date order, one per day");
+            }
+            Price price = change.price();
+            validatePrice(key, price, adapters.forProtocol(protocol).features());
+            changes.add(new ScheduledPrice(effective, price, PriceVersion.of(id, price)));
+        }
+        return changes;
     }
 
     /**
@@ -187,6 +223,16 @@ public class Catalog {
 
     public Collection<CatalogModel> models() {
         return models.values();
+    }
+
+    /**
+     * When the next announced price after {@code moment} takes effect, on any model's backend
+     * ({@link Instant#MAX} when none is announced): what is built from prices is good until then.
+     */
+    public Instant nextPriceChangeAfter(Instant moment) {
+        return models.values().stream().flatMap(model -> model.backends().stream())
+                .flatMap(backend -> backend.priceChanges().stream()).map(ScheduledPrice::effective)
+                .filter(effective -> effective.isAfter(moment)).min(Instant::compareTo).orElse(Instant.MAX);
     }
 
     /** Every backend once, in catalog order. */

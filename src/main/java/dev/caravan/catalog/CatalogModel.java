@@ -1,6 +1,7 @@
 package dev.caravan.catalog;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
@@ -12,6 +13,12 @@ import java.util.Set;
  */
 public record CatalogModel(String id, Integer contextLength, Integer maxOutputTokens, Set<String> capabilities,
                            Duration hedgeAfter, List<Backend> backends) {
+
+    /** This model as a request at {@code moment} sees it: each backend at the price then in effect. */
+    public CatalogModel pricedAt(Instant moment) {
+        return new CatalogModel(id, contextLength, maxOutputTokens, capabilities, hedgeAfter,
+                backends.stream().map(backend -> backend.pricedAt(moment)).toList());
+    }
 
     /** The backends that can be called: their provider has a key configured, or needs none. */
     public List<Backend> callableBackends() {

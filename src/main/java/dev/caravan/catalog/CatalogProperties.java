@@ -1,5 +1,6 @@
 package dev.caravan.catalog;
 
+import java.math.BigDecimal;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -124,7 +125,34 @@ public record CatalogProperties(Map<String, Provider> providers, List<Model> mod
         }
     }
 
-    /** @param capabilities what this backend supports when less than the model; null: all of the model's */
-    public record Backend(String provider, String model, Price price, Set<String> capabilities) {
+    /**
+     * @param capabilities what this backend supports when less than the model; null: all of the model's
+     * @param priceChanges announced prices and the day each takes effect; an increase needs notice
+     *                     (docs/billing.md, "Price changes")
+     */
+    public record Backend(String provider, String model, Price price, Set<String> capabilities,
+                          List<PriceChange> priceChanges) {
+
+        @ConstructorBinding
+        public Backend {
+            priceChanges = priceChanges == null ? List.of() : priceChanges;
+        }
+
+        public Backend(String provider, String model, Price price, Set<String> capabilities) {
+            this(provider, model, price, capabilities, null);
+        }
+    }
+
+    /**
+     * A price written like {@code price}, and the day it takes effect: {@code effective} is an ISO
+     * date ({@code 2027-01-10}), from 00:00 UTC that day.
+     */
+    public record PriceChange(String effective, BigDecimal input, BigDecimal output, BigDecimal cachedInput,
+                              BigDecimal cacheWrite, BigDecimal audioInput, BigDecimal audioOutput,
+                              Map<String, Price> serviceTiers) {
+
+        public Price price() {
+            return new Price(input, output, cachedInput, cacheWrite, audioInput, audioOutput, serviceTiers);
+        }
     }
 }

@@ -55,6 +55,19 @@ public record Price(BigDecimal input, BigDecimal output, BigDecimal cachedInput,
         return audio && audioOutput != null ? output.max(audioOutput) : output;
     }
 
+    /**
+     * Whether any amount is higher than in {@code before}: what needs notice. A service tier or an
+     * audio-output price that {@code before} did not offer is new, not higher (no request paid it).
+     */
+    public boolean raisesOver(Price before) {
+        boolean higher = input.compareTo(before.input) > 0 || output.compareTo(before.output) > 0
+                || cachedInput.compareTo(before.cachedInput) > 0 || cacheWrite.compareTo(before.cacheWrite) > 0
+                || audioInput.compareTo(before.audioInput) > 0
+                || audioOutput != null && before.audioOutput != null && audioOutput.compareTo(before.audioOutput) > 0;
+        return higher || serviceTiers.entrySet().stream().anyMatch(tier -> before.serviceTiers.containsKey(tier.getKey())
+                && tier.getValue().raisesOver(before.serviceTiers.get(tier.getKey())));
+    }
+
     public boolean isFree() {
         return amounts().allMatch(amount -> amount.signum() == 0);
     }

@@ -40,10 +40,11 @@ public class AccountApiController {
     private final OneTimeTokens tokens;
     private final ObjectMapper json;
     private final LoginThrottle throttle;
+    private final AccountDeletions deletions;
 
     public AccountApiController(Accounts accounts, Users users, WebSessions sessions, SessionCookies cookies,
                                 DashboardQueries queries, BillingJson billingJson, JsonBody jsonBody, OneTimeTokens tokens,
-                                ObjectMapper json, LoginThrottle throttle) {
+                                ObjectMapper json, LoginThrottle throttle, AccountDeletions deletions) {
         this.throttle = throttle;
         this.tokens = tokens;
         this.accounts = accounts;
@@ -54,6 +55,7 @@ public class AccountApiController {
         this.billingJson = billingJson;
         this.jsonBody = jsonBody;
         this.json = json;
+        this.deletions = deletions;
     }
 
     @GetMapping("/account")
@@ -134,13 +136,15 @@ public class AccountApiController {
         return ResponseEntity.noContent().build();
     }
 
-    /** Records the request and revokes every key of the account at once; the deletion itself follows later. */
+    /**
+     * Closes the account at once (keys revoked, every session ended, this one too) and schedules the
+     * erasure of its personal data (AccountDeletions).
+     */
     @PostMapping("/account/deletion")
-    public ResponseEntity<ObjectNode> requestDeletion() {
+    public ResponseEntity<ObjectNode> requestDeletion(HttpServletRequest request, HttpServletResponse response) {
         SessionUser me = SessionUser.current();
-        Instant requested = queries.requestDeletion(me.accountId());
-        accounts.keys(me.accountId()).stream().filter(key -> key.revokedAt() == null)
-                .forEach(key -> accounts.revoke(key.id()));
+        Instant requested = deletions.request(me.accountId());
+        cookies.clear(request, response);
         return ResponseEntity.status(HttpStatus.ACCEPTED)
                 .body(json.createObjectNode().put("deletion_requested_at", requested.toString()));
     }

@@ -160,7 +160,7 @@ public class AuthController {
         JsonNode body = jsonBody.object(request);
         String email = Users.email(JsonBody.text(body, "email"), "email");
         throttle.mailOrSignup(request.getRemoteAddr());
-        Users.User user = users.byEmail(email);
+        Users.User user = users.openByEmail(email);
         if (user != null) {
             String token = tokens.issue(OneTimeTokens.Purpose.PASSWORD_RESET, user.id(), null, user.email(),
                     settings.resetLinkLifetime());

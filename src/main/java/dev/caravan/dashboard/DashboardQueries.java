@@ -53,11 +53,4 @@ public class DashboardQueries {
                 accountId);
         return at == null ? null : at.toInstant();
     }
-
-    /** Records the request once; returns when it was first made. */
-    public Instant requestDeletion(String accountId) {
-        jdbc.update("UPDATE accounts SET deletion_requested_at = ? WHERE id = ? AND deletion_requested_at IS NULL",
-                Timestamp.from(Instant.now()), accountId);
-        return deletionRequestedAt(accountId);
-    }
 }

@@ -2,6 +2,11 @@ package dev.caravan.dashboard;
 
 import java.io.IOException;
 import java.math.BigDecimal;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Set;
 
@@ -13,6 +18,7 @@ import dev.caravan.catalog.Backend;
 import dev.caravan.catalog.Catalog;
 import dev.caravan.catalog.CatalogModel;
 import dev.caravan.catalog.Price;
+import dev.caravan.catalog.ScheduledPrice;
 import org.springframework.http.MediaType;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RestController;
@@ -22,29 +28,51 @@ import org.springframework.web.bind.annotation.RestController;
  * (docs/dashboard.md): prices per 1M tokens as configured, not per token as {@code /v1/models} gives
  * them to SDKs. Lists what {@code /v1/models} lists (models with a callable backend). A model's
  * {@code pricing} is its cheapest paid backend's: what a caller pays once the free tiers are used up.
- * Built once: the catalog does not change while the gateway runs.
+ * Prices are those in effect now, each backend's announced prices follow under {@code upcoming} with
+ * the day they take effect. Built once, and again when an announced price takes effect.
  */
 @RestController
 public class ModelCatalogController {
 
-    private final byte[] body;
+    private final Catalog catalog;
+    private final ObjectMapper json;
+    private final Clock clock;
+    private volatile Built built;
 
-    public ModelCatalogController(Catalog catalog, ObjectMapper json) throws IOException {
+    /** The body as of one moment, valid until the next announced price takes effect. */
+    private record Built(byte[] body, Instant validUntil) {
+    }
+
+    public ModelCatalogController(Catalog catalog, ObjectMapper json, Clock clock) throws IOException {
+        this.catalog = catalog;
+        this.json = json;
+        this.clock = clock;
+        this.built = build(clock.instant());
+    }
+
+    @GetMapping(path = "/api/models", produces = MediaType.APPLICATION_JSON_VALUE)
+    public byte[] models() throws IOException {
+        Built current = built;
+        Instant now = clock.instant();
+        if (!now.isBefore(current.validUntil())) {
+            current = build(now);
+            built = current;
+        }
+        return current.body();
+    }
+
+    private Built build(Instant now) throws IOException {
         ObjectNode root = json.createObjectNode();
         root.put("object", "list");
         ArrayNode data = root.putArray("data");
-        for (CatalogModel model : catalog.models()) {
+        for (CatalogModel catalogModel : catalog.models()) {
+            CatalogModel model = catalogModel.pricedAt(now);
             List<Backend> callable = model.callableBackends();
             if (!callable.isEmpty()) {
                 describe(data.addObject(), model, callable);
             }
         }
-        this.body = json.writeValueAsBytes(root);
-    }
-
-    @GetMapping(path = "/api/models", produces = MediaType.APPLICATION_JSON_VALUE)
-    public byte[] models() {
-        return body;
+        return new Built(json.writeValueAsBytes(root), catalog.nextPriceChangeAfter(now));
     }
 
     private static void describe(ObjectNode entry, CatalogModel model, List<Backend> callable) {
@@ -55,8 +83,10 @@ public class ModelCatalogController {
         model.capabilities().stream().sorted().forEach(capabilities::add);
         modalities(entry.putObject("modalities"), model.capabilities());
         List<Backend> paid = callable.stream().filter(b -> !b.isFreeTier()).toList();
-        Price pricing = CatalogModel.cheapest(paid.isEmpty() ? callable : paid).orElseThrow();
-        price(entry.putObject("pricing"), pricing);
+        Backend priced = (paid.isEmpty() ? callable : paid).stream()
+                .min(Comparator.comparing(b -> b.price().input().add(b.price().output()))).orElseThrow();
+        price(entry.putObject("pricing"), priced.price());
+        upcoming(entry, "upcoming_pricing", priced);
         entry.put("free_tier", callable.stream().anyMatch(Backend::isFreeTier));
         ArrayNode backends = entry.putArray("backends");
         for (Backend backend : callable) {
@@ -64,6 +94,20 @@ public class ModelCatalogController {
             node.put("provider", backend.providerName());
             node.put("free_tier", backend.isFreeTier());
             price(node.putObject("price"), backend.price());
+            upcoming(node, "upcoming", backend);
+        }
+    }
+
+    /** A backend's announced prices, with the day each takes effect (from 00:00 UTC). */
+    private static void upcoming(ObjectNode node, String field, Backend backend) {
+        if (backend.priceChanges().isEmpty()) {
+            return;
+        }
+        ArrayNode upcoming = node.putArray(field);
+        for (ScheduledPrice change : backend.priceChanges()) {
+            ObjectNode next = upcoming.addObject();
+            next.put("effective", LocalDate.ofInstant(change.effective(), ZoneOffset.UTC).toString());
+            price(next.putObject("price"), change.price());
         }
     }
 

@@ -60,7 +60,7 @@ public class UsageApiController {
         response.setHeader(HttpHeaders.CONTENT_DISPOSITION, "attachment; filename=\"caravan-usage.csv\"");
         Writer out = new OutputStreamWriter(response.getOutputStream(), StandardCharsets.UTF_8);
         out.write("time,request_id,key_id,model,backend,prompt_tokens,completion_tokens,cached_tokens,cost,latency_ms,"
-                + "streamed,cancelled,finish_reason\r\n");
+                + "streamed,cancelled,finish_reason,price_version\r\n");
         try {
             usage.forEach(filter, row -> write(out, row));
         } catch (UncheckedIOException clientGone) {
@@ -80,7 +80,8 @@ public class UsageApiController {
                     record.path("completion_tokens").asText(), record.path("cached_tokens").asText(),
                     Money.plain((BigDecimal) row.get("cost")), record.path("latency_ms").asText(),
                     record.path("streamed").asText(), record.path("cancelled").asText(),
-                    cell(record.path("finish_reason").isNull() ? "" : record.path("finish_reason").asText())));
+                    cell(record.path("finish_reason").isNull() ? "" : record.path("finish_reason").asText()),
+                    cell(record.path("price_version").isNull() ? "" : record.path("price_version").asText())));
             out.write("\r\n");
         } catch (IOException clientGone) {
             throw new UncheckedIOException(clientGone);

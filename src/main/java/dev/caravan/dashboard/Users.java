@@ -97,7 +97,10 @@ public class Users {
             passwords.matches("x", decoyHash);
             return null;
         }
-        List<String[]> found = jdbc.query("SELECT id, password_hash FROM users WHERE email = ?",
+        // an account being deleted is closed: its owner is as unknown as an email without an account
+        List<String[]> found = jdbc.query("""
+                        SELECT u.id, u.password_hash FROM users u JOIN accounts a ON a.id = u.account_id
+                        WHERE u.email = ? AND a.deletion_requested_at IS NULL""",
                 (rs, i) -> new String[] {rs.getString(1), rs.getString(2)}, email.trim().toLowerCase(Locale.ROOT));
         if (found.isEmpty()) {
             passwords.matches(password, decoyHash);
@@ -139,6 +142,17 @@ public class Users {
         List<String> ids = jdbc.queryForList("SELECT id FROM users WHERE email = ?", String.class,
                 email.trim().toLowerCase(Locale.ROOT));
         return ids.isEmpty() ? null : get(ids.get(0));
+    }
+
+    /** The user with this email, or null, also when the account is deleted or being deleted. */
+    public User openByEmail(String email) {
+        User user = byEmail(email);
+        if (user == null) {
+            return null;
+        }
+        Integer open = jdbc.queryForObject("SELECT COUNT(*) FROM accounts WHERE id = ? AND deletion_requested_at IS NULL",
+                Integer.class, user.accountId());
+        return open != null && open > 0 ? user : null;
     }
 
     public boolean accountHasOwner(String accountId) {

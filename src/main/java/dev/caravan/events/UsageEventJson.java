@@ -19,12 +19,13 @@ public class UsageEventJson {
 
     public static final int SCHEMA_VERSION = 1;
 
-    private final ObjectMapper json;
-    private final PriceVersions priceVersions;
+    /** The price version of a charge made without the request's usage (a swept hold). */
+    static final String UNKNOWN_PRICE_VERSION = "unknown";
 
-    public UsageEventJson(ObjectMapper json, PriceVersions priceVersions) {
+    private final ObjectMapper json;
+
+    public UsageEventJson(ObjectMapper json) {
         this.json = json;
-        this.priceVersions = priceVersions;
     }
 
     /** A settled request's event: {@code cost} is what the ledger debited. */
@@ -50,7 +51,8 @@ public class UsageEventJson {
         event.set("uncollected", DecimalNode.valueOf(Money.json(settled.uncollected())));
         event.put("currency", "USD");
         event.put("settlement", settled.settlement());
-        event.put("price_version", priceVersions.of(usage.requestedModel(), usage.backendId()));
+        // what the request was charged at (its usage row says the same), not what the catalog says now
+        event.put("price_version", usage.priceVersion() == null ? UNKNOWN_PRICE_VERSION : usage.priceVersion());
         event.put("streamed", usage.streamed());
         event.put("cancelled", usage.cancelled());
         event.put("finish_reason", usage.finishReason());

@@ -188,7 +188,7 @@ public class Metering {
             return new UsageRecord(requestId, caller.accountId(), caller.keyId(),
                     Instant.now().truncatedTo(ChronoUnit.MICROS), model, backend.id(),
                     backend.providerName(), backend.upstreamModel(), usage, cost, streamed, cancelled, finishReason, 200,
-                    (System.nanoTime() - startedNanos) / 1_000_000, attempts);
+                    (System.nanoTime() - startedNanos) / 1_000_000, attempts, backend.priceVersion());
         }
     }
 }

@@ -12,6 +12,9 @@ import java.util.List;
  * @param cancelled   the client went away before the answer was complete
  * @param attempts    every upstream call made for the request, in order; the last successful one answered
  *                    and is the only one charged
+ * @param priceVersion the version of the backend's prices the cost was computed at (the ones in effect
+ *                    when the request was planned: its hold used the same); null when not known (a hold
+ *                    settled without its usage)
  */
 public record UsageRecord(
         String requestId,
@@ -29,10 +32,20 @@ public record UsageRecord(
         String finishReason,
         int status,
         long latencyMillis,
-        List<Attempt> attempts) {
+        List<Attempt> attempts,
+        String priceVersion) {
 
     public UsageRecord {
         attempts = attempts == null ? List.of() : List.copyOf(attempts);
+    }
+
+    /** A usage whose price version is not known. */
+    public UsageRecord(String requestId, String accountId, String keyId, Instant createdAt, String requestedModel,
+                       String backendId, String provider, String upstreamModel, TokenUsage tokens, BigDecimal cost,
+                       boolean streamed, boolean cancelled, String finishReason, int status, long latencyMillis,
+                       List<Attempt> attempts) {
+        this(requestId, accountId, keyId, createdAt, requestedModel, backendId, provider, upstreamModel, tokens, cost,
+                streamed, cancelled, finishReason, status, latencyMillis, attempts, null);
     }
 
     /**

@@ -1,7 +1,9 @@
 package dev.caravan.routing;
 
 import java.math.BigDecimal;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashSet;
@@ -41,16 +43,18 @@ public class Planner {
     private final ProviderAdapters adapters;
     private final ClientHedging clientHedging;
     private final long expectedOutputTokens;
+    private final Clock clock;
 
     public Planner(Catalog catalog, TokenCounter tokens, BackendStats stats, ProviderAdapters adapters,
                    ClientHedging clientHedging,
-                   @Value("${caravan.routing.expected-output-tokens:500}") long expectedOutputTokens) {
+                   @Value("${caravan.routing.expected-output-tokens:500}") long expectedOutputTokens, Clock clock) {
         this.catalog = catalog;
         this.tokens = tokens;
         this.stats = stats;
         this.adapters = adapters;
         this.clientHedging = clientHedging;
         this.expectedOutputTokens = expectedOutputTokens;
+        this.clock = clock;
     }
 
     /** Route step: sets the {@code plan}. */
@@ -101,8 +105,10 @@ public class Planner {
         names.add(model);
         names.addAll(fallbacks);
         List<CatalogModel> models = new ArrayList<>();
+        // one moment for the whole request: its plan, hold and charge all use the prices then in effect
+        Instant now = clock.instant();
         for (String name : names) {
-            models.add(catalog.find(name).orElseThrow(() -> GatewayException.modelNotFound(name)));
+            models.add(catalog.find(name).orElseThrow(() -> GatewayException.modelNotFound(name)).pricedAt(now));
         }
         return models;
     }

@@ -7,7 +7,8 @@
 
   function showDeletion(requestedAt) {
     say(document.getElementById('deletion-status'),
-      `Deletion requested on ${dateTime(requestedAt)}. Every key of the account is revoked.`, 'error');
+      `Deletion requested on ${dateTime(requestedAt)}. Every key of the account is revoked and every session `
+      + 'logged out; your personal data is erased within 30 days.', 'error');
     document.getElementById('deletion-actions').hidden = true;
     document.getElementById('deletion-confirm').hidden = true;
   }

@@ -198,6 +198,56 @@ class CatalogTest {
     }
 
     @Test
+    void pricesABackendAtTheChangeInEffectAtEachMoment() {
+        CatalogProperties.Backend changing = new CatalogProperties.Backend("acme", "acme-large", PRICE, null, List.of(
+                change("2027-01-10", "3"), change("2027-02-10", "1")));
+        Backend backend = new Catalog(properties(Map.of("acme", provider("https://api.acme.test/v1")),
+                model("chat", Set.of(), changing)), ADAPTERS).find("chat").orElseThrow().backends().get(0);
+
+        Backend before = backend.pricedAt(java.time.Instant.parse("2027-01-09T23:59:59Z"));
+        assertThat(before.price()).isEqualTo(PRICE);
+        assertThat(before.priceChanges()).hasSize(2);
+        Backend first = backend.pricedAt(java.time.Instant.parse("2027-01-10T00:00:00Z"));
+        assertThat(first.price().input()).isEqualByComparingTo("3");
+        assertThat(first.priceChanges()).hasSize(1);
+        assertThat(first.priceVersion()).isNotEqualTo(before.priceVersion()).matches("[0-9a-f]{12}");
+        assertThat(backend.pricedAt(java.time.Instant.parse("2030-01-01T00:00:00Z")).priceChanges()).isEmpty();
+    }
+
+    @Test
+    void refusesPriceChangesWithoutADateOrOutOfOrder() {
+        Map<String, CatalogProperties.Provider> providers = Map.of("acme", provider("https://api.acme.test/v1"));
+        assertThatThrownBy(() -> new Catalog(properties(providers, model("chat", Set.of(), new CatalogProperties.Backend(
+                "acme", "m", PRICE, null, List.of(change("10/01/2027", "3"))))), ADAPTERS))
+                .hasMessage("caravan.models[0].backends[0].price-changes[0].effective: a date such as 2027-01-10 "
+                        + "(from 00:00 UTC), got '10/01/2027'");
+        assertThatThrownBy(() -> new Catalog(properties(providers, model("chat", Set.of(), new CatalogProperties.Backend(
+                "acme", "m", PRICE, null, List.of(change("2027-02-10", "3"), change("2027-02-10", "4"))))), ADAPTERS))
+                .hasMessage("caravan.models[0].backends[0].price-changes[1].effective: the changes must be in date "
+                        + "order, one per day");
+        assertThatThrownBy(() -> new Catalog(properties(providers, model("chat", Set.of(), new CatalogProperties.Backend(
+                "acme", "m", PRICE, null, List.of(change("2027-02-10", "-1"))))), ADAPTERS))
+                .hasMessage("caravan.models[0].backends[0].price-changes[0]: prices cannot be negative");
+    }
+
+    @Test
+    void aVersionNamesThePricesAndKeepsTheValuesPublishedBeforeOtherComponentsCounted() {
+        // unchanged from the hash of input, output and cached-input that usage events carried before
+        assertThat(dev.caravan.catalog.PriceVersion.canonical("acme/m", PRICE))
+                .isEqualTo("acme/m|input=2.5|output=10|cached-input=2.5");
+        Price withCacheWrite = new Price(new BigDecimal("2.50"), new BigDecimal("10"), null, new BigDecimal("3.75"));
+        assertThat(dev.caravan.catalog.PriceVersion.of("acme/m", withCacheWrite))
+                .isNotEqualTo(dev.caravan.catalog.PriceVersion.of("acme/m", PRICE));
+        assertThat(dev.caravan.catalog.PriceVersion.of("acme/m", new Price(new BigDecimal("2.5000"), new BigDecimal("10.0"), null)))
+                .isEqualTo(dev.caravan.catalog.PriceVersion.of("acme/m", PRICE));
+    }
+
+    private static CatalogProperties.PriceChange change(String effective, String input) {
+        return new CatalogProperties.PriceChange(effective, new BigDecimal(input), new BigDecimal("10"), null, null, null,
+                null, null);
+    }
+
+    @Test
     void refusesANegativePrice() {
         CatalogProperties.Backend negativeOutput = new CatalogProperties.Backend("acme", "acme-large",
                 new Price(new BigDecimal("1"), new BigDecimal("-0.01"), null), null);

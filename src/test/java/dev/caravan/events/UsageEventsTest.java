@@ -80,7 +80,15 @@ class UsageEventsTest extends KafkaGatewayTest {
             assertThat(event.path("settlement").asText()).isEqualTo("metered");
             assertThat(event.path("currency").asText()).isEqualTo("USD");
             assertThat(event.path("price_version").asText()).matches("[0-9a-f]{12}");
+            assertThat(event.path("price_version")).isEqualTo(row.path("price_version"));
             assertThat(event.path("attempts").asInt()).isEqualTo(1);
+            // never personal data: no email, name or key name, only ids and metadata (docs/billing-events.md)
+            List<String> fields = new java.util.ArrayList<>();
+            event.fieldNames().forEachRemaining(fields::add);
+            assertThat(fields).containsExactlyInAnyOrder("event_id", "schema_version", "type", "time", "account_id",
+                    "key_id", "model", "backend", "provider", "upstream_model", "prompt_tokens", "completion_tokens",
+                    "cached_tokens", "tokens_estimated", "cost", "uncollected", "currency", "settlement", "price_version",
+                    "streamed", "cancelled", "finish_reason", "status", "latency_ms", "attempts");
         }
         BigDecimal charged = events.values().stream().map(e -> e.path("cost").decimalValue())
                 .reduce(BigDecimal.ZERO, BigDecimal::add);

@@ -36,7 +36,7 @@ class PlannerTest {
 
     private final BackendStats stats = new BackendStats();
     private final Planner planner = new Planner(catalog(), new TokenCounter(), stats, ADAPTERS,
-            new ClientHedging(true, Duration.ofMillis(20)), 500);
+            new ClientHedging(true, Duration.ofMillis(20)), 500, java.time.Clock.systemUTC());
 
     @Test
     void ordersByTheEffectivePriceOfThisRequestSoFreeTiersComeFirst() {
@@ -154,7 +154,8 @@ class PlannerTest {
 
     @Test
     void refusesAHedgeOnRequestWhenClientHedgingIsOffButNotItsZero() {
-        Planner off = new Planner(catalog(), new TokenCounter(), stats, ADAPTERS, new ClientHedging(false, Duration.ofSeconds(1)), 500);
+        Planner off = new Planner(catalog(), new TokenCounter(), stats, ADAPTERS, new ClientHedging(false, Duration.ofSeconds(1)), 500,
+                java.time.Clock.systemUTC());
 
         assertThatExceptionOfType(GatewayException.class)
                 .isThrownBy(() -> off.plan(request("mix", "\"provider\":{\"hedge_after_ms\":200}")))
