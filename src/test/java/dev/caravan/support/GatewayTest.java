@@ -46,7 +46,11 @@ import static org.assertj.core.api.Assertions.assertThat;
         "caravan.dashboard.session-key-file=" + GatewayTest.SESSION_KEY_FILE,
         // mail goes to TestMail's SMTP server; sign-up needs no verification here (VerifiedSignupTest)
         "caravan.dashboard.email-verification=off",
-        "spring.mail.host=127.0.0.1"})
+        "spring.mail.host=127.0.0.1",
+        // payments on, against FakeRazorpay (its addresses are set below)
+        "caravan.payments.razorpay.key-id=" + FakeRazorpay.KEY_ID,
+        "caravan.payments.razorpay.key-secret=" + FakeRazorpay.KEY_SECRET,
+        "caravan.payments.razorpay.webhook-secret=" + FakeRazorpay.WEBHOOK_SECRET})
 public abstract class GatewayTest {
 
     public static final String ADMIN_TOKEN = "test-admin-token-0123456789abcdef";
@@ -151,6 +155,8 @@ public abstract class GatewayTest {
         registry.add("caravan.providers.fake-anthropic.base-url", FakeAnthropicUpstream.get()::baseUrl);
         registry.add("caravan.providers.fake-gemini.base-url", FakeGeminiUpstream.get()::baseUrl);
         registry.add("spring.mail.port", TestMail::port);
+        registry.add("caravan.payments.razorpay.base-url", FakeRazorpay.get()::baseUrl);
+        registry.add("caravan.payments.razorpay.checkout-url", FakeRazorpay.get()::checkoutUrl);
     }
 
     protected String url(String path) {
