@@ -93,8 +93,9 @@ class RouteFilesTest {
         }
     }
 
-    /** direct: endpoints that Java beans send to (the dispatcher's attempts, the stream tap's settlement). */
-    private static final Set<String> SENT_TO_FROM_JAVA = Set.of("call-provider", "record-usage");
+    /** direct: endpoints that Java beans send to (the dispatcher's attempts, the stream tap's settlement, Razorpay's calls). */
+    private static final Set<String> SENT_TO_FROM_JAVA = Set.of("call-provider", "record-usage",
+            "create-razorpay-order", "fetch-razorpay-payment", "create-razorpay-refund");
 
     @Test
     void consumesEveryDirectEndpointThatARouteSendsTo() throws Exception {

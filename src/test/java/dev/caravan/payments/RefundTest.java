@@ -52,6 +52,10 @@ class RefundTest extends PaymentScenarios {
         assertThat(history.path("refundable").decimalValue()).isEqualByComparingTo("0");
         // nothing left to refund
         assertThat(buyer.refund("{}").statusCode()).isEqualTo(409);
+        JsonNode account = buyer.client.json("/api/account");
+        assertThat(account.path("total_refunds").decimalValue()).isEqualByComparingTo("10");
+        assertThat(account.path("balance").decimalValue()).isEqualByComparingTo(account.path("total_credits").decimalValue()
+                .subtract(account.path("total_usage").decimalValue()).subtract(account.path("total_refunds").decimalValue()));
         assertLedgerBalances(buyer.accountId);
     }
 

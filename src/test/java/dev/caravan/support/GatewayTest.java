@@ -28,7 +28,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * Base of the integration tests: the whole gateway (real routes from routes/, real config/application.yaml)
  * on a random port, with the test catalog pointing at {@link FakeOpenAiUpstream}s, {@link FakeAnthropicUpstream}
- * and {@link FakeGeminiUpstream}, and the routing clock replaced by {@link TestClock}. Every subclass shares
+ * and {@link FakeGeminiUpstream}, payments on against {@link FakeRazorpay}, and the routing clock replaced by
+ * {@link TestClock}. Every subclass shares
  * one Spring context: add nothing here that differs between tests.
  */
 @CamelSpringBootTest
