@@ -72,8 +72,15 @@ public class Refunds {
         this.clock = clock;
     }
 
-    /** Refunds every purchase's refundable credit (account deletion uses this); an empty list when there is none. */
+    /**
+     * Refunds every purchase's refundable credit (account deletion uses this); an empty list when there
+     * is none, payments on or off. With refundable credit and payments off (no keys): 503, for the
+     * caller to retry once the operator has set the keys.
+     */
     public List<Refund> refundAll(String accountId, String reason) {
+        if (!settings.enabled() && shares(accountId).stream().noneMatch(share -> share.refundable().signum() > 0)) {
+            return List.of();
+        }
         return refund(accountId, null, reason);
     }
 

@@ -221,6 +221,26 @@ class RefundTest extends PaymentScenarios {
         assertLedgerBalances(buyer.accountId);
     }
 
+    @org.springframework.beans.factory.annotation.Autowired
+    Refunds refunds;
+
+    @Test
+    void refundAllForAccountDeletionRefundsWhatIsRefundableOnceAndThenNothing() throws Exception {
+        Buyer buyer = new Buyer();
+        buyer.buy("10");
+        buyer.spend("2.5");
+
+        List<Refunds.Refund> done = refunds.refundAll(buyer.accountId, "account deletion");
+        assertThat(done).singleElement().satisfies(refund -> {
+            assertThat(refund.credit()).isEqualByComparingTo("7.5");
+            assertThat(refund.amountMinor()).isEqualTo(67_500);
+            assertThat(refund.reason()).isEqualTo("account deletion");
+        });
+        assertThat(refunds.refundAll(buyer.accountId, "account deletion")).isEmpty();
+        assertThat(refunds.refundAll(new Buyer().accountId, "account deletion")).isEmpty();
+        assertLedgerBalances(buyer.accountId);
+    }
+
     private static JsonNode refund(Buyer buyer, String body) throws Exception {
         HttpResponse<String> refunded = buyer.refund(body);
         assertThat(refunded.statusCode()).as(refunded.body()).isEqualTo(200);
