@@ -153,7 +153,7 @@ public class Purchases {
         }
     }
 
-    private static Purchase map(ResultSet rs, int row) throws SQLException {
+    static Purchase map(ResultSet rs, int row) throws SQLException {
         Timestamp paid = rs.getTimestamp("paid_at");
         return new Purchase(rs.getString("id"), rs.getString("account_id"), rs.getLong("amount_minor"),
                 rs.getString("currency"), rs.getBigDecimal("usd_rate"), rs.getBigDecimal("credit"), rs.getString("status"),

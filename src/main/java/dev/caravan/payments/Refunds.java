@@ -47,6 +47,10 @@ public class Refunds {
                               BigDecimal refundable, Instant refundableUntil) {
     }
 
+    /** A credit_purchases row with its order, if it was one, and what was refunded of it. */
+    private record CreditRow(String purchaseId, BigDecimal amount, String orderId, Timestamp paidAt, BigDecimal refunded) {
+    }
+
     public static final String PENDING = "pending";
     public static final String PROCESSED = "processed";
     public static final String FAILED = "failed";
@@ -108,11 +112,7 @@ public class Refunds {
             if (share.refundable().signum() <= 0 || orderId != null && !orderId.equals(share.orderId())) {
                 continue;
             }
-            Purchases.Purchase order = jdbc.query("SELECT * FROM payment_orders WHERE id = ?",
-                    (rs, i) -> new Purchases.Purchase(rs.getString("id"), rs.getString("account_id"), rs.getLong("amount_minor"),
-                            rs.getString("currency"), rs.getBigDecimal("usd_rate"), rs.getBigDecimal("credit"),
-                            rs.getString("status"), rs.getString("payment_id"), rs.getString("purchase_id"),
-                            rs.getTimestamp("created_at").toInstant(), rs.getTimestamp("paid_at").toInstant()),
+            Purchases.Purchase order = jdbc.query("SELECT * FROM payment_orders WHERE id = ?", Purchases::map,
                     share.orderId()).get(0);
             // in proportion to what was paid for the credit, rounded down: never more than was paid
             long amountMinor = share.refundable().multiply(BigDecimal.valueOf(order.amountMinor()))
@@ -204,7 +204,7 @@ public class Refunds {
     private List<CreditShare> shares(String accountId, BigDecimal available, Instant now) {
         List<CreditShare> shares = new ArrayList<>();
         BigDecimal left = available.max(BigDecimal.ZERO);
-        List<Object[]> credits = jdbc.query("""
+        List<CreditRow> credits = jdbc.query("""
                 SELECT p.id, p.amount, o.id AS order_id, o.paid_at,
                   (SELECT COALESCE(SUM(r.credit), 0) FROM payment_refunds r WHERE r.order_id = o.id AND r.status <> 'failed')
                     AS refunded
@@ -212,17 +212,15 @@ public class Refunds {
                 JOIN ledger_entries l ON l.purchase_id = p.id
                 LEFT JOIN payment_orders o ON o.purchase_id = p.id
                 WHERE p.account_id = ?
-                ORDER BY l.id DESC""", (rs, i) -> new Object[] {rs.getString("id"), rs.getBigDecimal("amount"),
-                rs.getString("order_id"), rs.getTimestamp("paid_at"), rs.getBigDecimal("refunded")}, accountId);
-        for (Object[] credit : credits) {
-            BigDecimal amount = (BigDecimal) credit[1];
-            BigDecimal refunded = credit[4] == null ? BigDecimal.ZERO : (BigDecimal) credit[4];
-            BigDecimal unused = amount.subtract(refunded).min(left).max(BigDecimal.ZERO);
+                ORDER BY l.id DESC""", (rs, i) -> new CreditRow(rs.getString("id"), rs.getBigDecimal("amount"),
+                rs.getString("order_id"), rs.getTimestamp("paid_at"), rs.getBigDecimal("refunded")), accountId);
+        for (CreditRow credit : credits) {
+            BigDecimal refunded = credit.refunded() == null ? BigDecimal.ZERO : credit.refunded();
+            BigDecimal unused = credit.amount().subtract(refunded).min(left).max(BigDecimal.ZERO);
             left = left.subtract(unused);
-            String orderId = (String) credit[2];
-            Instant until = orderId == null ? null : ((Timestamp) credit[3]).toInstant().plus(settings.refundWindow());
+            Instant until = credit.orderId() == null ? null : credit.paidAt().toInstant().plus(settings.refundWindow());
             BigDecimal refundable = until != null && now.isBefore(until) ? unused : BigDecimal.ZERO;
-            shares.add(new CreditShare((String) credit[0], orderId, amount, refunded, Money.ledger(unused),
+            shares.add(new CreditShare(credit.purchaseId(), credit.orderId(), credit.amount(), refunded, Money.ledger(unused),
                     Money.ledger(refundable), until));
         }
         return shares;
