@@ -2,6 +2,7 @@ package dev.caravan.dashboard;
 
 import java.net.http.HttpResponse;
 
+import dev.caravan.support.DashboardClient;
 import dev.caravan.support.FakeRazorpay;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
@@ -39,10 +40,10 @@ class CreditsPageTest extends BrowserTest {
     @Test
     void onlyTheCreditsPageAllowsTheCheckoutOrigin() throws Exception {
         String origin = FakeRazorpay.get().origin();
-        HttpResponse<String> credits = new dev.caravan.support.DashboardClient(port).get("/pages/credits.html");
+        HttpResponse<String> credits = new DashboardClient(port).get("/pages/credits.html");
         assertThat(credits.headers().firstValue("Content-Security-Policy").orElseThrow())
                 .contains("script-src 'self' " + origin + ";").contains("frame-src " + origin);
-        HttpResponse<String> account = new dev.caravan.support.DashboardClient(port).get("/login");
+        HttpResponse<String> account = new DashboardClient(port).get("/login");
         assertThat(account.headers().firstValue("Content-Security-Policy").orElseThrow())
                 .doesNotContain(origin).contains("script-src 'self';");
     }

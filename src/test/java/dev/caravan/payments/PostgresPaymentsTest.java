@@ -1,7 +1,13 @@
 package dev.caravan.payments;
 
 import java.math.BigDecimal;
+import java.net.http.HttpResponse;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 import dev.caravan.support.FakeRazorpay;
 import dev.caravan.support.PostgresTestDatabase;
@@ -41,6 +47,27 @@ class PostgresPaymentsTest extends TopUpTest {
                 .isEqualTo(200);
         assertThat(buyer.balance()).isEqualByComparingTo(new BigDecimal("50"));
         assertThat(creditEntries(buyer.accountId)).isEqualTo(1);
+        assertLedgerBalances(buyer.accountId);
+    }
+
+    @Test
+    void refundRequestsRacingRefundOnce() throws Exception {
+        Buyer buyer = new Buyer();
+        buyer.buy("10");
+        buyer.spend("1");
+        List<Callable<HttpResponse<String>>> requests = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            requests.add(() -> buyer.refund("{}"));
+        }
+        List<Integer> statuses = new ArrayList<>();
+        try (ExecutorService pool = Executors.newFixedThreadPool(6)) {
+            for (Future<HttpResponse<String>> answer : pool.invokeAll(requests)) {
+                statuses.add(answer.get().statusCode());
+            }
+        }
+        assertThat(statuses).containsOnlyOnce(200);
+        assertThat(jdbc.queryForObject("SELECT SUM(credit) FROM payment_refunds WHERE account_id = ?", BigDecimal.class,
+                buyer.accountId)).isEqualByComparingTo("9");
         assertLedgerBalances(buyer.accountId);
     }
 }

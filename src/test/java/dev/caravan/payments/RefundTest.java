@@ -15,6 +15,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.caravan.support.FakeRazorpay;
 import dev.caravan.support.TestClock;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -187,6 +188,27 @@ class RefundTest extends PaymentScenarios {
     }
 
     @Test
+    void aRefundWithoutAnAnswerStaysPendingUntilItsWebhookFindsItByReceipt() throws Exception {
+        Buyer buyer = new Buyer();
+        String orderId = buyer.buy("5");
+        RAZORPAY.answerRefundsOfWithServerError(buyer.paymentOf(orderId));
+
+        JsonNode refund = refund(buyer, "{}").path("data").get(0);
+        assertThat(refund.path("status").asText()).isEqualTo("pending");
+        assertThat(refund.path("razorpay_refund_id").isNull()).isTrue();
+        assertThat(buyer.balance()).isEqualByComparingTo("0");
+
+        JsonNode atRazorpay = RAZORPAY.refundsOf(buyer.paymentOf(orderId)).get(0);
+        String event = FakeRazorpay.refundEvent("refund.processed", RAZORPAY.settleRefund(atRazorpay.path("id").asText(), "processed"));
+        assertThat(json(FakeRazorpay.sendWebhook(url(""), event, null)).path("status").asText()).isEqualTo("refund_processed");
+        JsonNode listed = buyer.client.json("/api/payments").path("refunds").get(0);
+        assertThat(listed.path("status").asText()).isEqualTo("processed");
+        assertThat(listed.path("razorpay_refund_id").asText()).isEqualTo(atRazorpay.path("id").asText());
+        assertThat(buyer.balance()).isEqualByComparingTo("0");
+        assertLedgerBalances(buyer.accountId);
+    }
+
+    @Test
     void twoRefundRequestsAtOnceRefundOnce() throws Exception {
         Buyer buyer = new Buyer();
         buyer.buy("10");
@@ -221,7 +243,7 @@ class RefundTest extends PaymentScenarios {
         assertLedgerBalances(buyer.accountId);
     }
 
-    @org.springframework.beans.factory.annotation.Autowired
+    @Autowired
     Refunds refunds;
 
     @Test

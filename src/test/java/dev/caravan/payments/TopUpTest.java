@@ -132,13 +132,13 @@ class TopUpTest extends PaymentScenarios {
         assertThat(json(forged).path("error").path("code").asText()).isEqualTo("invalid_signature");
         String event = FakeRazorpay.paymentCapturedEvent(RAZORPAY.payment(paymentId));
         HttpResponse<String> forgedWebhook = FakeRazorpay.sendWebhook(url(""), event,
-                dev.caravan.payments.RazorpaySignatures.hmacHex("not-the-webhook-secret", event.getBytes()));
+                RazorpaySignatures.hmacHex("not-the-webhook-secret", event.getBytes()));
         assertThat(forgedWebhook.statusCode()).isEqualTo(400);
         HttpResponse<String> unsigned = FakeRazorpay.sendWebhook(url(""), event, "");
         assertThat(unsigned.statusCode()).isEqualTo(400);
         // the webhook's body changed after signing: its signature no longer matches
         String signedBody = FakeRazorpay.paymentCapturedEvent(RAZORPAY.payment(paymentId));
-        String signature = dev.caravan.payments.RazorpaySignatures.hmacHex(FakeRazorpay.WEBHOOK_SECRET, signedBody.getBytes());
+        String signature = RazorpaySignatures.hmacHex(FakeRazorpay.WEBHOOK_SECRET, signedBody.getBytes());
         assertThat(FakeRazorpay.sendWebhook(url(""), signedBody.replace("\"amount\":", "\"amount\":1"), signature)
                 .statusCode()).isEqualTo(400);
 

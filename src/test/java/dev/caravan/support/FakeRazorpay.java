@@ -45,6 +45,8 @@ public final class FakeRazorpay {
     private final Map<String, ObjectNode> refunds = new ConcurrentHashMap<>();
     /** Payments whose refunds Razorpay refuses (400). */
     private final Set<String> refusingRefunds = ConcurrentHashMap.newKeySet();
+    /** Payments whose refunds Razorpay makes but answers with a 500: the gateway cannot know it made them. */
+    private final Set<String> failingAfterRefund = ConcurrentHashMap.newKeySet();
     private final List<String> calls = new CopyOnWriteArrayList<>();
     private final HttpServer server;
 
@@ -85,6 +87,10 @@ public final class FakeRazorpay {
 
     public void refuseRefundsOf(String paymentId) {
         refusingRefunds.add(paymentId);
+    }
+
+    public void answerRefundsOfWithServerError(String paymentId) {
+        failingAfterRefund.add(paymentId);
     }
 
     /** Pays the order in full: a captured payment, as Checkout would make. */
@@ -241,6 +247,10 @@ public final class FakeRazorpay {
                 .put("speed_requested", "normal").put("created_at", System.currentTimeMillis() / 1000);
         refund.set("notes", body.path("notes"));
         refunds.put(id, refund);
+        if (failingAfterRefund.contains(paymentId)) {
+            error(exchange, 500, "SERVER_ERROR", "We are facing some trouble completing your request at the moment.");
+            return;
+        }
         FakeServer.sendJson(exchange, 200, refund);
     }
 
