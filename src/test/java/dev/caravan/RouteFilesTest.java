@@ -93,8 +93,9 @@ class RouteFilesTest {
         }
     }
 
-    /** direct: endpoints that Java beans send to (the dispatcher's attempts, a finished stream's usage). */
-    private static final Set<String> SENT_TO_FROM_JAVA = Set.of("call-provider", "usage-tap");
+    /** direct: endpoints that Java beans send to (the dispatcher's attempts, a finished stream's usage, Razorpay's calls). */
+    private static final Set<String> SENT_TO_FROM_JAVA = Set.of("call-provider", "usage-tap",
+            "create-razorpay-order", "fetch-razorpay-payment", "create-razorpay-refund");
 
     @Test
     void consumesEveryDirectEndpointThatARouteSendsTo() throws Exception {

@@ -23,9 +23,14 @@ import org.springframework.transaction.support.TransactionTemplate;
 @Component
 public class Accounts {
 
-    /** {@code totalUncollected}: cost at catalog prices that upstreams delivered beyond the requests' holds. */
+    /**
+     * {@code totalUncollected}: cost at catalog prices that upstreams delivered beyond the requests' holds.
+     * {@code totalRefunds}: purchased credit refunded or being refunded (docs/payments.md), so that
+     * balance = totalCredits - totalUsage - totalRefunds.
+     */
     public record Account(String id, String name, String email, BigDecimal balance, BigDecimal held,
-                          BigDecimal totalCredits, BigDecimal totalUsage, BigDecimal totalUncollected, Instant createdAt) {
+                          BigDecimal totalCredits, BigDecimal totalUsage, BigDecimal totalUncollected, Instant createdAt,
+                          BigDecimal totalRefunds) {
         public BigDecimal available() {
             return balance.subtract(held);
         }
@@ -84,13 +89,15 @@ public class Accounts {
         List<Account> found = jdbc.query("""
                 SELECT a.id, a.name, a.email, a.balance, a.held, a.created_at,
                   (SELECT COALESCE(SUM(amount), 0) FROM credit_purchases p WHERE p.account_id = a.id) AS total_credits,
+                  (SELECT COALESCE(SUM(credit), 0) FROM payment_refunds r WHERE r.account_id = a.id AND r.status <> 'failed')
+                    AS total_refunds,
                   u.total_usage, u.total_uncollected
                 FROM accounts a, (SELECT COALESCE(SUM(cost), 0) AS total_usage, COALESCE(SUM(uncollected), 0) AS total_uncollected
                   FROM usage_records WHERE account_id = ?) u
                 WHERE a.id = ?""", (rs, i) -> new Account(rs.getString("id"), rs.getString("name"),
                 rs.getString("email"), rs.getBigDecimal("balance"), rs.getBigDecimal("held"),
                 rs.getBigDecimal("total_credits"), rs.getBigDecimal("total_usage"), rs.getBigDecimal("total_uncollected"),
-                rs.getTimestamp("created_at").toInstant()), id, id);
+                rs.getTimestamp("created_at").toInstant(), rs.getBigDecimal("total_refunds")), id, id);
         if (found.isEmpty()) {
             throw notFound("account", id);
         }

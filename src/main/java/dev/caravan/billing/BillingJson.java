@@ -31,6 +31,7 @@ public class BillingJson {
         money(node, "available", account.available());
         money(node, "total_credits", account.totalCredits());
         money(node, "total_usage", account.totalUsage());
+        money(node, "total_refunds", account.totalRefunds());
         money(node, "total_uncollected", account.totalUncollected());
         node.put("created_at", account.createdAt().toString());
         return node;

@@ -39,6 +39,7 @@ public class CallerApiController {
         Accounts.Account account = accounts.get(caller.accountId());
         ObjectNode data = json.object();
         BillingJson.money(data, "total_credits", account.totalCredits());
+        BillingJson.money(data, "total_refunds", account.totalRefunds());
         BillingJson.money(data, "total_usage", account.totalUsage());
         BillingJson.money(data, "balance", account.balance());
         BillingJson.money(data, "held", account.held());

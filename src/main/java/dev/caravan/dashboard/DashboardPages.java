@@ -31,6 +31,11 @@ public class DashboardPages {
         return "forward:/pages/account.html";
     }
 
+    @GetMapping("/credits")
+    public String credits() {
+        return "forward:/pages/credits.html";
+    }
+
     @GetMapping("/login")
     public String login() {
         return "forward:/pages/login.html";

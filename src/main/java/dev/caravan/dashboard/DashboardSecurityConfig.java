@@ -14,6 +14,7 @@ import com.nimbusds.jose.jwk.source.ImmutableSecret;
 import dev.caravan.api.GatewayException;
 import dev.caravan.api.OpenAiErrors;
 import dev.caravan.billing.DatabaseFailures;
+import dev.caravan.payments.PaymentSettings;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
@@ -73,13 +74,25 @@ import org.springframework.web.util.UrlPathHelper;
 public class DashboardSecurityConfig {
 
     /** Every path this chain answers for; other paths are not the dashboard's. */
-    static final String[] DASHBOARD_PATHS = {"/", "/login", "/signup", "/models", "/keys", "/usage", "/account",
+    static final String[] DASHBOARD_PATHS = {"/", "/login", "/signup", "/models", "/keys", "/usage", "/account", "/credits",
             "/forgot-password", "/reset-password", "/auth/**", "/api/**", "/pages/**", "/assets/**", "/favicon.ico"};
     /** Pages that need a session: without one, the browser is sent to /login. */
-    static final Set<String> SESSION_PAGES = Set.of("/", "/keys", "/usage", "/account");
+    static final Set<String> SESSION_PAGES = Set.of("/", "/keys", "/usage", "/account", "/credits");
+    /** The Credits page, which alone loads Razorpay's Checkout script (and its frames). */
+    static final Set<String> CHECKOUT_PAGES = Set.of("/credits", "/pages/credits.html");
     private static final UrlPathHelper PATHS = new UrlPathHelper();
     private static final String CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
             + "connect-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'; object-src 'none'";
+
+    /**
+     * The Credits page's policy: the one above, plus the Checkout script's origin (only that one) for
+     * scripts, and for the frames Checkout opens that origin and the API's.
+     */
+    static String checkoutPolicy(PaymentSettings payments) {
+        return CSP.replace("script-src 'self';", "script-src 'self' " + payments.checkoutOrigin() + ";")
+                + "; frame-src " + payments.checkoutOrigin()
+                + (payments.apiOrigin().equals(payments.checkoutOrigin()) ? "" : " " + payments.apiOrigin());
+    }
 
     @Bean
     SecretKey sessionSigningKey(DashboardSettings settings) {
@@ -109,8 +122,9 @@ public class DashboardSecurityConfig {
     }
 
     @Bean
-    SecurityFilterChain dashboardChain(HttpSecurity http, JwtDecoder sessionJwtDecoder, DashboardSettings settings)
-            throws Exception {
+    SecurityFilterChain dashboardChain(HttpSecurity http, JwtDecoder sessionJwtDecoder, DashboardSettings settings,
+                                       PaymentSettings payments) throws Exception {
+        String checkoutPolicy = checkoutPolicy(payments);
         CookieCsrfTokenRepository csrfTokens = CookieCsrfTokenRepository.withHttpOnlyFalse();
         csrfTokens.setCookieCustomizer(cookie -> {
             cookie.sameSite("Lax").path("/");
@@ -146,7 +160,8 @@ public class DashboardSecurityConfig {
                         .authenticationEntryPoint(entryPoint())
                         .accessDeniedHandler(csrfRefused()))
                 .headers(headers -> headers
-                        .contentSecurityPolicy(csp -> csp.policyDirectives(CSP))
+                        .addHeaderWriter((request, response) -> response.setHeader("Content-Security-Policy",
+                                CHECKOUT_PAGES.contains(pathOf(request)) ? checkoutPolicy : CSP))
                         .referrerPolicy(referrer -> referrer.policy(ReferrerPolicyHeaderWriter.ReferrerPolicy.NO_REFERRER)));
         return http.build();
     }

@@ -267,7 +267,7 @@ const Caravan = (() => {
   // ---- navigation ----
 
   const SIGNED_IN = [['/', 'Overview'], ['/keys', 'API keys'], ['/usage', 'Usage'], ['/models', 'Models'],
-    ['/account', 'Account']];
+    ['/credits', 'Credits'], ['/account', 'Account']];
   const SIGNED_OUT = [['/models', 'Models'], ['/login', 'Log in'], ['/signup', 'Sign up']];
 
   /** The main navigation, marking the current page. signedIn false: Log in / Sign up instead. */

@@ -28,7 +28,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * Base of the integration tests: the whole gateway (real routes from routes/, real config/application.yaml)
  * on a random port, with the test catalog pointing at {@link FakeOpenAiUpstream}s, {@link FakeAnthropicUpstream}
- * and {@link FakeGeminiUpstream}, and the routing clock replaced by {@link TestClock}. Every subclass shares
+ * and {@link FakeGeminiUpstream}, payments on against {@link FakeRazorpay}, and the routing clock replaced by
+ * {@link TestClock}. Every subclass shares
  * one Spring context: add nothing here that differs between tests.
  */
 @CamelSpringBootTest
@@ -46,7 +47,11 @@ import static org.assertj.core.api.Assertions.assertThat;
         "caravan.dashboard.session-key-file=" + GatewayTest.SESSION_KEY_FILE,
         // mail goes to TestMail's SMTP server; sign-up needs no verification here (VerifiedSignupTest)
         "caravan.dashboard.email-verification=off",
-        "spring.mail.host=127.0.0.1"})
+        "spring.mail.host=127.0.0.1",
+        // payments on, against FakeRazorpay (its addresses are set below)
+        "caravan.payments.razorpay.key-id=" + FakeRazorpay.KEY_ID,
+        "caravan.payments.razorpay.key-secret=" + FakeRazorpay.KEY_SECRET,
+        "caravan.payments.razorpay.webhook-secret=" + FakeRazorpay.WEBHOOK_SECRET})
 public abstract class GatewayTest {
 
     public static final String ADMIN_TOKEN = "test-admin-token-0123456789abcdef";
@@ -151,6 +156,8 @@ public abstract class GatewayTest {
         registry.add("caravan.providers.fake-anthropic.base-url", FakeAnthropicUpstream.get()::baseUrl);
         registry.add("caravan.providers.fake-gemini.base-url", FakeGeminiUpstream.get()::baseUrl);
         registry.add("spring.mail.port", TestMail::port);
+        registry.add("caravan.payments.razorpay.base-url", FakeRazorpay.get()::baseUrl);
+        registry.add("caravan.payments.razorpay.checkout-url", FakeRazorpay.get()::checkoutUrl);
     }
 
     protected String url(String path) {
