@@ -130,6 +130,13 @@ class ProductionComposeTest {
         assertThat(derived).containsAll(scrapedOfOurs);
     }
 
+    @Test
+    void readsTheMetricNamesOfAnExpressionAndNothingElse() {
+        assertThat(metricNames("sum by (model, type) (rate(caravan_tokens_total{state!=\"closed\"}[$__rate_interval])) * 3600"
+                + " / max without (instance) (caravan_requests_seconds_max offset 5m) or on (backend) up"))
+                .containsExactlyInAnyOrder("caravan_tokens_total", "caravan_requests_seconds_max", "up");
+    }
+
     private static final Pattern METER = Pattern.compile(
             "(Counter|Gauge|Timer)\\.builder\\(\\s*\"(caravan\\.[^\"]+)\"(.*?)\\.register\\(", Pattern.DOTALL);
     private static final Pattern BASE_UNIT = Pattern.compile("\\.baseUnit\\(\"(\\w+)\"\\)");
@@ -181,7 +188,8 @@ class ProductionComposeTest {
                 .replaceAll("\"[^\"]*\"", "")              // label values
                 .replaceAll("\\{[^}]*}", "")               // label matchers
                 .replaceAll("\\[[^]]*]", "")               // range selectors ($__rate_interval...)
-                .replaceAll("\\b(by|without|on|ignoring)\\s*\\([^)]*\\)", ""); // grouping labels
+                .replaceAll("\\b(by|without|on|ignoring)\\s*\\([^)]*\\)", "") // grouping labels
+                .replaceAll("\\b\\d[\\w.]*", "");        // numbers and durations (offset 5m)
         Set<String> names = new TreeSet<>();
         Matcher identifier = Pattern.compile("[a-zA-Z_:][a-zA-Z0-9_:]*(\\s*\\()?").matcher(bare);
         while (identifier.find()) {
