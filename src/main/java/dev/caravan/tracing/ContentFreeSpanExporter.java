@@ -69,7 +69,7 @@ final class ContentFreeSpanExporter implements SpanExporter {
             AttributesBuilder kept = Attributes.builder();
             span.getAttributes().forEach((key, value) -> {
                 if (ALLOWED.contains(key.getKey())) {
-                    keep(kept, key, value);
+                    keep(kept, key, value instanceof String text ? withoutQuery(text) : value);
                 }
             });
             this.attributes = kept.build();
@@ -78,6 +78,12 @@ final class ContentFreeSpanExporter implements SpanExporter {
                     .map(event -> EventData.create(event.getEpochNanos(), "exception",
                             typeOnly(event.getAttributes().get(EXCEPTION_TYPE))))
                     .toList();
+        }
+
+        /** Reset and verification links carry their token in the query: a path, never its query, leaves. */
+        private static String withoutQuery(String value) {
+            int query = value.indexOf('?');
+            return query < 0 ? value : value.substring(0, query);
         }
 
         @SuppressWarnings("unchecked") // the key and its value come from the same attribute

@@ -106,6 +106,17 @@ class TracingTest extends GatewayTest {
         assertNothingSecretExported();
     }
 
+    @Test
+    void aQueryStringNeverLeaves() throws Exception {
+        String token = "tracing-marker-a-reset-token";
+        HttpResponse<String> page = get("/reset-password?token=" + token);
+        String requestId = page.headers().firstValue("X-Request-Id").orElseThrow();
+
+        Span server = only(spansOf(requestId, found -> !found.isEmpty()), Span.SpanKind.SPAN_KIND_SERVER);
+        assertThat(attributes(server).values()).noneSatisfy(value -> assertThat(value).contains(token));
+        assertThat(EXPORTS).allSatisfy(export -> assertThat(new String(export, StandardCharsets.ISO_8859_1)).doesNotContain(token));
+    }
+
     /** The prompt, the answer and the key never leave: checked on the raw bytes of every export. */
     private void assertNothingSecretExported() {
         for (byte[] export : EXPORTS) {
