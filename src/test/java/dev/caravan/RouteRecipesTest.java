@@ -14,8 +14,14 @@ import java.util.concurrent.atomic.AtomicInteger;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.sun.net.httpserver.HttpServer;
 import dev.caravan.auth.ApiKeyFormat;
+import dev.caravan.billing.Ledger;
+import dev.caravan.metering.UsageRecord;
 import dev.caravan.support.GatewayTest;
+import org.apache.camel.CamelContext;
+import org.apache.camel.Exchange;
+import org.apache.camel.component.mock.MockEndpoint;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.context.TestPropertySource;
@@ -39,6 +45,9 @@ class RouteRecipesTest extends GatewayTest {
 
     private static final Path USAGE_DIR = Path.of("target/test-data/recipes-" + System.nanoTime());
     private static final Webhook WEBHOOK = new Webhook();
+
+    @Autowired
+    private CamelContext camel;
 
     @DynamicPropertySource
     static void recipeTargets(DynamicPropertyRegistry registry) {
@@ -87,6 +96,27 @@ class RouteRecipesTest extends GatewayTest {
         for (String id : ids) {
             assertThat(lines.lines().filter(l -> l.contains(id)).toList()).hasSize(1);
         }
+    }
+
+    @Test
+    void theSettledFeedCarriesTheUsageRecordAndNothingOfTheRequest() throws Exception {
+        MockEndpoint feed = camel.getEndpoint("mock:settled-feed", MockEndpoint.class);
+        TestAccount account = newAccount("5");
+        HttpResponse<String> chat = post("/v1/chat/completions", chat("chat", ""), account.key());
+        String id = requestId(chat);
+        long deadline = System.currentTimeMillis() + 10_000;
+        Exchange settled = null;
+        while (settled == null && System.currentTimeMillis() < deadline) {
+            settled = feed.getExchanges().stream()
+                    .filter(e -> e.getMessage().getBody(Ledger.Settled.class).usage().requestId().equals(id))
+                    .findFirst().orElse(null);
+            Thread.sleep(20);
+        }
+        assertThat(settled).as("the settled request on the feed").isNotNull();
+        // not the parsed prompt, not the caller, not the backend and its credentials, no headers
+        assertThat(settled.getVariables().keySet()).containsOnly("usage");
+        assertThat(settled.getMessage().getHeaders()).isEmpty();
+        assertThat(settled.getVariable("usage", UsageRecord.class).requestId()).isEqualTo(id);
     }
 
     @Test
