@@ -13,7 +13,11 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
 
+import org.apache.camel.Route;
+import org.apache.camel.impl.DefaultCamelContext;
+import org.apache.camel.model.RouteDefinition;
 import org.apache.camel.spi.Resource;
+import org.apache.camel.support.PluginHelper;
 import org.apache.camel.support.ResourceSupport;
 import org.apache.camel.support.RouteWatcherReloadStrategy;
 import org.slf4j.Logger;
@@ -46,7 +50,7 @@ final class RouteFileReload extends RouteWatcherReloadStrategy {
         // what the gateway started with is the first good content of every file
         try (Stream<Path> files = Files.list(directory)) {
             for (Path file : files.filter(f -> f.getFileName().toString().endsWith(".camel.yaml")).toList()) {
-                lastGood.put(location(file), Files.readString(file));
+                lastGood.put(key(location(file)), Files.readString(file));
             }
         }
         super.doStart();
@@ -54,10 +58,16 @@ final class RouteFileReload extends RouteWatcherReloadStrategy {
 
     @Override
     protected void onRouteReload(Collection<Resource> resources, boolean removeEverything) {
+        String taken = idTakenByAnotherFile(resources);
+        if (taken != null) {
+            // Camel replaces routes by id: applying the file would silently remove another file's route
+            log.error("Route files not applied, nothing changed: {}", taken);
+            return;
+        }
         Map<String, String> edited = new ConcurrentHashMap<>();
         for (Resource resource : resources) {
             try (InputStream in = resource.getInputStream()) {
-                edited.put(resource.getLocation(), new String(in.readAllBytes(), StandardCharsets.UTF_8));
+                edited.put(key(resource.getLocation()), new String(in.readAllBytes(), StandardCharsets.UTF_8));
             } catch (IOException | RuntimeException unreadable) {
                 // a file removed or half-written: Camel reports it below
             }
@@ -69,7 +79,7 @@ final class RouteFileReload extends RouteWatcherReloadStrategy {
         } catch (RuntimeException failed) {
             Throwable cause = rootCause(failed);
             for (Resource resource : resources) {
-                String previous = lastGood.get(resource.getLocation());
+                String previous = lastGood.get(key(resource.getLocation()));
                 if (previous != null) {
                     super.onRouteReload(List.of(new Remembered(resource.getLocation(), previous)), false);
                 }
@@ -77,6 +87,38 @@ final class RouteFileReload extends RouteWatcherReloadStrategy {
             log.error("Route files not applied, the routes they had before are running again: {}: {}",
                     edited.keySet(), cause.getMessage());
         }
+    }
+
+    /**
+     * Why the files may not be applied: a route id of theirs that is the id of a running route loaded
+     * from another file; null when there is none, or when a file does not even parse (Camel's reload
+     * then refuses it, and the previous routes are put back).
+     */
+    private String idTakenByAnotherFile(Collection<Resource> resources) {
+        for (Resource resource : resources) {
+            List<RouteDefinition> routes;
+            try (DefaultCamelContext scratch = new DefaultCamelContext()) {
+                PluginHelper.getRoutesLoader(scratch).loadRoutes(resource);
+                routes = List.copyOf(scratch.getRouteDefinitions());
+            } catch (Exception unparsable) {
+                continue;
+            }
+            for (RouteDefinition route : routes) {
+                Route running = route.getRouteId() == null ? null : getCamelContext().getRoute(route.getRouteId());
+                if (running != null && running.getSourceResource() != null
+                        && !key(running.getSourceResource().getLocation()).equals(key(resource.getLocation()))) {
+                    return resource.getLocation() + " has the route id '" + route.getRouteId() + "', which is the id of a route of "
+                            + running.getSourceResource().getLocation() + ": give it another id";
+                }
+            }
+        }
+        return null;
+    }
+
+    /** One key per file, however its location is written ({@code file:routes/x}, {@code file:./routes/x}). */
+    private static String key(String location) {
+        String path = location.startsWith("file:") ? location.substring("file:".length()) : location;
+        return Path.of(path).toAbsolutePath().normalize().toString();
     }
 
     private static Throwable rootCause(Throwable failure) {

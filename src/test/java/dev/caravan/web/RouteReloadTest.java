@@ -74,6 +74,12 @@ class RouteReloadTest extends GatewayTest {
         assertThat(models.headers().firstValue("X-Edited")).hasValue("yes");
         assertThat(JSON.readTree(models.body()).path("data").isArray()).isTrue();
 
+        // a new file reusing the id of another file's route: refused, the other file's route stays
+        write("list-models-copy.camel.yaml", listModels.replace("platform-http:/v1/models", "platform-http:/v1/models-copy"));
+        awaitLog(log, "has the route id 'list-models', which is the id of a route of");
+        assertThat(get("/v1/models").headers().firstValue("X-Edited")).hasValue("yes");
+        assertThat(get("/v1/models-copy").statusCode()).isEqualTo(404);
+
         // a file that is not even YAML: the same
         write("hello.camel.yaml", "- route: [ unclosed\n");
         Thread.sleep(3000);
