@@ -149,8 +149,9 @@ public class Catalog {
             Price price = backend.price() == null ? new Price(null, null, null) : backend.price();
             validatePrice(backendKey + ".price", price, adapters.forProtocol(provider.protocol()).features());
             List<ScheduledPrice> changes = priceChanges(backendKey, backend, provider.protocol(), adapters);
-            Set<String> capabilities = backend.capabilities() == null ? modelCapabilities
-                    : withStreaming(backend.capabilities(), streams);
+            // a backend's own list narrows the model's as written: one that leaves streaming out is
+            // one the operator keeps streams away from
+            Set<String> capabilities = backend.capabilities() == null ? modelCapabilities : backend.capabilities();
             if (!modelCapabilities.containsAll(capabilities)) {
                 throw new IllegalStateException(backendKey + ".capabilities: a backend can only narrow the model's "
                         + "capabilities " + modelCapabilities + ", got " + capabilities);

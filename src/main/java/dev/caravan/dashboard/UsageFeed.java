@@ -89,8 +89,16 @@ public class UsageFeed implements SmartLifecycle {
         void offer(SseEmitter.SseEventBuilder event) {
             if (!queue.offer(event)) {
                 remove(this);
-                emitter.complete();
+                close();
             }
+        }
+
+        /**
+         * Ends the stream off the calling thread: the emitter's lock is held by a send that may be stuck
+         * on a client that stopped reading, and the poller must never wait for one browser.
+         */
+        void close() {
+            Thread.ofVirtual().name("usage-feed-close").start(emitter::complete);
         }
 
         void stop() {
@@ -222,7 +230,7 @@ public class UsageFeed implements SmartLifecycle {
         for (Watcher watcher : all) {
             if (!live.contains(watcher.sessionId)) {
                 remove(watcher);
-                watcher.emitter.complete();
+                watcher.close();
             } else {
                 watcher.offer(SseEmitter.event().comment("keepalive"));
             }

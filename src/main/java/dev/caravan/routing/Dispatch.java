@@ -193,19 +193,22 @@ final class Dispatch {
      */
     static String cause(Throwable failure, GatewayException error) {
         Throwable innermost = null;
-        for (Throwable t = failure; t != null && t != t.getCause(); t = t.getCause()) {
+        int depth = 0;
+        for (Throwable t = failure; t != null && depth < 20; t = t.getCause(), depth++) {
             innermost = t;
         }
         if (innermost == null || innermost instanceof GatewayException) {
-            return error.getMessage();
+            // the message may quote the upstream's own error text, which the client's prompt can shape
+            return error.code();
         }
         String kind = innermost instanceof java.net.UnknownHostException ? "DNS lookup failed"
                 : innermost instanceof javax.net.ssl.SSLException ? "TLS failed"
                 : innermost instanceof java.net.ConnectException ? "connection refused or failed"
                 : innermost instanceof java.io.InterruptedIOException ? "timed out"
                 : "connection failed";
+        String words = innermost.getMessage() == null ? "" : innermost.getMessage().replaceAll("\\p{Cntrl}", " ");
         return kind + " (" + innermost.getClass().getSimpleName()
-                + (innermost.getMessage() == null ? "" : ": " + innermost.getMessage()) + ")";
+                + (words.isEmpty() ? "" : ": " + (words.length() > 200 ? words.substring(0, 200) : words)) + ")";
     }
 
     private static GatewayException timeout(UpstreamAttempt attempt) {
