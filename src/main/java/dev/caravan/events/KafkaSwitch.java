@@ -1,10 +1,7 @@
 package dev.caravan.events;
 
-import org.springframework.boot.SpringApplication;
-import org.springframework.boot.env.EnvironmentPostProcessor;
-import org.springframework.core.env.ConfigurableEnvironment;
+import dev.caravan.DerivedSettings;
 import org.springframework.core.env.Environment;
-import org.springframework.core.env.PropertySource;
 
 /**
  * Derives {@code caravan.kafka.enabled} from {@code caravan.kafka.bootstrap-servers}, so that setting
@@ -12,36 +9,21 @@ import org.springframework.core.env.PropertySource;
  * {@code autoStartup: "{{caravan.kafka.enabled}}"}. Looked up at each read and added last, so an
  * explicit {@code caravan.kafka.enabled=false} still wins.
  */
-public class KafkaSwitch implements EnvironmentPostProcessor {
+public class KafkaSwitch extends DerivedSettings {
 
     static final String ENABLED = "caravan.kafka.enabled";
     static final String BOOTSTRAP_SERVERS = "caravan.kafka.bootstrap-servers";
 
-    @Override
-    public void postProcessEnvironment(ConfigurableEnvironment environment, SpringApplication application) {
-        environment.getPropertySources().addLast(new Derived(environment));
+    public KafkaSwitch() {
+        super("caravanKafkaSwitch");
     }
 
-    /**
-     * The environment is a field, not the property source's source: Spring Boot walks into a source
-     * that is an environment, and would walk into this one's own sources again without end.
-     */
-    private static final class Derived extends PropertySource<Object> {
-
-        private final Environment environment;
-
-        Derived(Environment environment) {
-            super("caravanKafkaSwitch", new Object());
-            this.environment = environment;
+    @Override
+    protected Object derive(String setting, Environment environment) {
+        if (!ENABLED.equals(setting)) {
+            return null;
         }
-
-        @Override
-        public Object getProperty(String name) {
-            if (!ENABLED.equals(name)) {
-                return null;
-            }
-            String servers = environment.getProperty(BOOTSTRAP_SERVERS);
-            return String.valueOf(servers != null && !servers.isBlank());
-        }
+        String servers = environment.getProperty(BOOTSTRAP_SERVERS);
+        return String.valueOf(servers != null && !servers.isBlank());
     }
 }
