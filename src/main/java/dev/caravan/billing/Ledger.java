@@ -27,8 +27,9 @@ import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
- * Settlement: in one transaction, debit the actual cost, release the hold, write the usage row, the
- * ledger entry and the usage event (outbox), for a batch of answered requests at once (the
+ * Settlement: in one transaction, debit the actual cost, release the hold, write the usage row (which
+ * is the request's debit, with the balance after it) and the usage event (outbox), for a batch of
+ * answered requests at once (the
  * {@code record-usage} route collects them). Keyed by request id: a second settlement of the same
  * request finds the hold gone and the usage row present, and changes nothing, so a batch may be
  * retried whole, as often as it takes.
@@ -211,7 +212,6 @@ public class Ledger {
                     statement -> statement.setArray(1, varchars(statement, holds.keySet())));
         }
         insertUsage(settled);
-        insertDebits(settled.stream().filter(each -> each.charged().signum() > 0).toList());
         outbox.append(settled);
         return settled;
     }
@@ -253,8 +253,8 @@ public class Ledger {
         jdbc.batchUpdate("""
                 INSERT INTO usage_records (request_id, account_id, key_id, created_at, model, backend, provider,
                     upstream_model, prompt_tokens, completion_tokens, cached_tokens, tokens_estimated, cost, streamed,
-                    cancelled, finish_reason, status, latency_ms, uncollected, settlement, price_version)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""", settled, settled.size(),
+                    cancelled, finish_reason, status, latency_ms, uncollected, settlement, price_version, balance_after)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""", settled, settled.size(),
                 (statement, each) -> {
                     UsageRecord usage = each.usage();
                     statement.setString(1, usage.requestId());
@@ -278,18 +278,7 @@ public class Ledger {
                     statement.setBigDecimal(19, each.uncollected());
                     statement.setString(20, each.settlement());
                     statement.setString(21, usage.priceVersion());
-                });
-    }
-
-    private void insertDebits(List<Settled> debits) {
-        jdbc.batchUpdate("""
-                INSERT INTO ledger_entries (account_id, kind, amount, balance_after, request_id, created_at)
-                VALUES (?, 'debit', ?, ?, ?, ?)""", debits, debits.size(), (statement, each) -> {
-                    statement.setString(1, each.usage().accountId());
-                    statement.setBigDecimal(2, each.charged());
-                    statement.setBigDecimal(3, each.balanceAfter());
-                    statement.setString(4, each.usage().requestId());
-                    statement.setTimestamp(5, Timestamp.from(each.usage().createdAt()));
+                    statement.setBigDecimal(22, each.balanceAfter());
                 });
     }
 

@@ -14,6 +14,7 @@ import dev.caravan.support.DashboardClient;
 import dev.caravan.support.FakeRazorpay;
 import dev.caravan.support.GatewayTest;
 import org.springframework.beans.factory.annotation.Autowired;
+import dev.caravan.billing.LedgerAssertions;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -93,12 +94,12 @@ abstract class PaymentScenarios extends GatewayTest {
                 accountId);
         assertThat(balance).isEqualByComparingTo(credits.subtract(usage).subtract(refunded));
         assertThat(balance.signum()).isNotNegative();
+        // the account's statement: its ledger entries and its usage rows (each request's debit)
         BigDecimal entries = sum("""
                 SELECT COALESCE(SUM(CASE WHEN kind IN ('credit', 'restore') THEN amount ELSE -amount END), 0)
                 FROM ledger_entries WHERE account_id = ?""", accountId);
-        assertThat(entries).isEqualByComparingTo(balance);
-        assertThat(sum("SELECT COALESCE(SUM(amount), 0) FROM ledger_entries WHERE account_id = ? AND kind = 'debit'", accountId))
-                .isEqualByComparingTo(usage);
+        assertThat(entries.subtract(usage)).isEqualByComparingTo(balance);
+        assertThat(count("SELECT COUNT(*) FROM ledger_entries WHERE account_id = ? AND kind = 'debit'", accountId)).isZero();
         assertThat(count("""
                 SELECT COUNT(*) FROM payment_orders o WHERE o.account_id = ? AND o.status = 'paid' AND 1 <>
                   (SELECT COUNT(*) FROM ledger_entries l WHERE l.purchase_id = o.purchase_id AND l.kind = 'credit')""", accountId))
@@ -109,10 +110,7 @@ abstract class PaymentScenarios extends GatewayTest {
         assertThat(count("""
                 SELECT COUNT(*) FROM payment_refunds r WHERE r.account_id = ? AND (CASE WHEN r.status = 'failed' THEN 1 ELSE 0 END) <>
                   (SELECT COUNT(*) FROM ledger_entries l WHERE l.refund_id = r.id AND l.kind = 'restore')""", accountId)).isZero();
-        BigDecimal lastBalanceAfter = jdbc.query(
-                "SELECT balance_after FROM ledger_entries WHERE account_id = ? ORDER BY id DESC LIMIT 1",
-                rs -> rs.next() ? rs.getBigDecimal(1) : BigDecimal.ZERO, accountId);
-        assertThat(lastBalanceAfter).isEqualByComparingTo(balance);
+        LedgerAssertions.assertBalanceIsTheLastBalanceAfter(jdbc, accountId, balance);
     }
 
     int creditEntries(String accountId) {
