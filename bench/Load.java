@@ -30,7 +30,8 @@ import java.util.regex.Pattern;
  * <pre>
  *   open   --rate R --duration S [--warmup S] [--connections C]   fixed-rate (open-loop) requests;
  *          latency counts from each request's scheduled time, so queueing is not hidden
- *   closed --concurrency C --duration S [--warmup S]              C connections, each back to back
+ *   closed --concurrency C --duration S [--warmup S]              C connections, each back to back;
+ *          [--requests N --warmup-requests W]: stop after N measured requests, the first W not measured
  *   stream --requests N [--concurrency C]                         time to first event and the delay of
  *          every event (the fake upstream stamps each with x_sent_us); events held back are counted
  *   hold   --streams N --ramp S --events E                        N streams open at once, each read to
@@ -164,16 +165,29 @@ public final class Load {
         int concurrency = (int) a.number("concurrency", 16);
         double warmup = a.number("warmup", 1);
         double duration = a.number("duration", 10);
-        long measureFrom = System.nanoTime() + (long) (warmup * 1e9);
+        // --requests N: stop after N measured requests (--duration stays the bound in time), the first
+        // --warmup-requests W answers not measured: for requests too slow to count by seconds
+        int maxRequests = (int) a.number("requests", 0);
+        int warmupRequests = (int) a.number("warmup-requests", 0);
+        long begun = System.nanoTime();
+        long measureFrom = begun + (long) (warmup * 1e9);
         long end = measureFrom + (long) (duration * 1e9);
         int recordedBefore = recorder.count();
         AtomicInteger errors = new AtomicInteger();
         AtomicInteger answered = new AtomicInteger();
+        AtomicInteger issued = new AtomicInteger();
+        java.util.concurrent.atomic.AtomicLong lastDone = new java.util.concurrent.atomic.AtomicLong(measureFrom);
+        java.util.concurrent.atomic.AtomicLong firstMeasured = new java.util.concurrent.atomic.AtomicLong(Long.MAX_VALUE);
         List<Thread> workers = new ArrayList<>();
         for (int i = 0; i < concurrency; i++) {
             workers.add(Thread.ofPlatform().daemon().start(() -> {
                 Client client = null;
                 while (System.nanoTime() < end) {
+                    int index = issued.getAndIncrement();
+                    if (maxRequests > 0 && index >= warmupRequests + maxRequests) {
+                        break;
+                    }
+                    boolean measured = index >= warmupRequests;
                     long started = System.nanoTime();
                     try {
                         if (client == null) {
@@ -188,8 +202,10 @@ public final class Load {
                         answered.incrementAndGet();
                         if (response.status != 200) {
                             errors.incrementAndGet();
-                        } else if (started >= measureFrom && done <= end) {
+                        } else if (measured && started >= measureFrom && done <= end) {
                             recorder.add((done - started) / 1000);
+                            firstMeasured.accumulateAndGet(started, Math::min);
+                            lastDone.accumulateAndGet(done, Math::max);
                         }
                     } catch (IOException e) {
                         errors.incrementAndGet();
@@ -208,12 +224,18 @@ public final class Load {
             worker.join(TimeUnit.NANOSECONDS.toMillis(end - System.nanoTime()) + 30_000);
         }
         Map<String, Object> r = new LinkedHashMap<>();
+        // a run bounded by count lasts as long as its measured requests took
+        double seconds = maxRequests > 0 && firstMeasured.get() != Long.MAX_VALUE
+                ? Math.max(1e-6, (lastDone.get() - firstMeasured.get()) / 1e9) : duration;
         r.put("concurrency", concurrency);
-        r.put("seconds", duration);
+        r.put("seconds", seconds);
+        if (maxRequests > 0) {
+            r.put("requests", maxRequests);
+        }
         r.put("answered_total", answered.get());
         r.put("ok", recorder.count() - recordedBefore);
         r.put("errors", errors.get());
-        r.put("rps", (recorder.count() - recordedBefore) / duration);
+        r.put("rps", (recorder.count() - recordedBefore) / seconds);
         recorder.percentiles(r, "lat");
         return r;
     }
