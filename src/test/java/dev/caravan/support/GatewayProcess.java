@@ -14,7 +14,8 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The gateway as operators run it: the packaged jar in a JVM of its own, working in a directory with
+ * The gateway as operators run it: the packaged jar started by {@code bin/caravan} (with its start-up
+ * cache, which the first start prepares) in a JVM of its own, working in a directory with
  * a copy of the project's {@code config/} and {@code routes/}, so the shipped configuration applies
  * (the embedded H2 in {@code ./data} included). For tests that kill it: {@link #kill()} sends SIGKILL.
  * Its output goes to a file under {@code target/} named after the test.
@@ -51,12 +52,17 @@ public final class GatewayProcess implements AutoCloseable {
     public GatewayProcess start() throws IOException, InterruptedException {
         port = freePort();
         List<String> command = new ArrayList<>();
-        command.add(ProcessHandle.current().info().command().orElse("java"));
-        command.addAll(List.of("-Xmx512m", "-jar", jar().toString(), "--server.port=" + port));
+        // bin/caravan execs the JVM, so the process is the gateway's own (kill() reaches it)
+        command.add(Path.of("bin", "caravan").toAbsolutePath().toString());
+        command.add("--server.port=" + port);
         command.addAll(arguments);
-        process = new ProcessBuilder(command).directory(workDir.toFile()).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        ProcessBuilder builder = new ProcessBuilder(command).directory(workDir.toFile()).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+        builder.environment().put("CARAVAN_JAR", jar().toString());
+        builder.environment().put("JAVA_OPTS", "-Xmx512m");
+        process = builder.start();
+        // the first start of a new jar also prepares its start-up cache (a training start)
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(240);
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {
                 throw new IllegalStateException("the gateway exited with " + process.exitValue() + "; see " + log);
@@ -66,7 +72,7 @@ public final class GatewayProcess implements AutoCloseable {
             }
             Thread.sleep(250);
         }
-        throw new IllegalStateException("the gateway was not ready within 120 s; see " + log);
+        throw new IllegalStateException("the gateway was not ready within 240 s; see " + log);
     }
 
     public String baseUrl() {
