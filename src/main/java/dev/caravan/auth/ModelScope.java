@@ -7,7 +7,7 @@ import dev.caravan.api.ClientRequest;
 import dev.caravan.api.FlowVariables;
 import dev.caravan.api.GatewayException;
 import dev.caravan.catalog.Backend;
-import dev.caravan.catalog.Catalog;
+import dev.caravan.catalog.CurrentCatalog;
 import dev.caravan.catalog.CatalogModel;
 import dev.caravan.routing.Plan;
 import org.apache.camel.Exchange;
@@ -25,9 +25,9 @@ public class ModelScope {
 
     private static final String STEP = "modelScope.check";
 
-    private final Catalog catalog;
+    private final CurrentCatalog catalog;
 
-    public ModelScope(Catalog catalog) {
+    public ModelScope(CurrentCatalog catalog) {
         this.catalog = catalog;
     }
 
@@ -62,7 +62,7 @@ public class ModelScope {
 
     private boolean listedInScope(Set<String> scope, String backendId) {
         for (String modelId : scope) {
-            CatalogModel model = catalog.find(modelId).orElse(null);
+            CatalogModel model = catalog.get().find(modelId).orElse(null);
             if (model != null && model.backends().stream().anyMatch(backend -> backend.id().equals(backendId))) {
                 return true;
             }
