@@ -107,13 +107,22 @@ class CatalogReloadTest extends GatewayTest {
         HttpResponse<String> cheapest = post("/v1/chat/completions", chat("reload-pair", ""));
         assertThat(backend(cheapest)).isEqualTo("alpha/pair-ok");
 
-        accept(accepted.replace(PAIR, PAIR.replace("        - { provider: alpha, model: pair-ok, price: { input: 1, output: 2 } }\n", "")));
+        String betaOnly = PAIR.replace("        - { provider: alpha, model: pair-ok, price: { input: 1, output: 2 } }\n", "");
+        accept(accepted.replace(PAIR, betaOnly));
         await(() -> modelsEntry("/v1/models", "reload-pair").path("backends").size() == 1, "the backend is gone");
         HttpResponse<String> answer = post("/v1/chat/completions", chat("reload-pair", ""));
         assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);
         assertThat(backend(answer)).isEqualTo("beta/ok");
         assertThat(post("/v1/chat/completions", chat("alpha/pair-ok", "")).statusCode()).isEqualTo(404);
         assertThat(metrics()).doesNotContain("backend=\"alpha/pair-ok\",state=");
+
+        // the backend that stays keeps its breaker, with the calls it counted, through the next reload
+        int calls = backendStatus("beta/ok").path("breaker").path("recent_calls").asInt();
+        assertThat(calls).isPositive();
+        accept(accepted.replace(betaOnly, betaOnly.replace("input: 2, output: 3", "input: 1.5, output: 3")));
+        await(() -> modelsEntry("/v1/models", "reload-pair").path("pricing").path("prompt").decimalValue()
+                .compareTo(new BigDecimal("0.0000015")) == 0, "the lowered price is in effect");
+        assertThat(backendStatus("beta/ok").path("breaker").path("recent_calls").asInt()).isEqualTo(calls);
     }
 
     @Test
