@@ -1,6 +1,8 @@
 package dev.caravan.catalog;
 
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -144,9 +146,9 @@ public class CatalogFileReload {
         List<PropertySource<?>> edited = new YamlPropertySourceLoader().load("Catalog reload of " + file,
                 new FileSystemResource(file) {
                     @Override
-                    public java.io.InputStream getInputStream() {
+                    public InputStream getInputStream() {
                         // what was compared, not what the file holds a moment later
-                        return new java.io.ByteArrayInputStream(content);
+                        return new ByteArrayInputStream(content);
                     }
                 });
         MutablePropertySources sources = new MutablePropertySources();
