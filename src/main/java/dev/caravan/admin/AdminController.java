@@ -15,7 +15,7 @@ import dev.caravan.billing.Accounts;
 import dev.caravan.billing.BillingJson;
 import dev.caravan.billing.UsageFilters;
 import dev.caravan.billing.UsageQueries;
-import dev.caravan.catalog.Catalog;
+import dev.caravan.catalog.CurrentCatalog;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.DeleteMapping;
@@ -42,10 +42,10 @@ public class AdminController {
     private final BillingJson view;
     private final ObjectMapper json;
     private final ClientJson clientJson;
-    private final Catalog catalog;
+    private final CurrentCatalog catalog;
 
     public AdminController(Accounts accounts, UsageQueries usage, BillingJson view, ObjectMapper json,
-                           ClientJson clientJson, Catalog catalog) {
+                           ClientJson clientJson, CurrentCatalog catalog) {
         this.accounts = accounts;
         this.usage = usage;
         this.view = view;
@@ -133,7 +133,7 @@ public class AdminController {
 
     @PostMapping("/accounts/{id}/keys")
     public ResponseEntity<ObjectNode> createKey(@PathVariable("id") String id, @RequestBody(required = false) byte[] body) {
-        Accounts.NewKey created = accounts.createKey(id, AdminRequests.keySpec(object(body), catalog));
+        Accounts.NewKey created = accounts.createKey(id, AdminRequests.keySpec(object(body), catalog.get()));
         ObjectNode node = view.key(created.key());
         node.put("key", created.secret());
         return ResponseEntity.status(HttpStatus.CREATED).body(node);

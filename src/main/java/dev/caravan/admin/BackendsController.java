@@ -14,6 +14,8 @@ import com.fasterxml.jackson.databind.node.DecimalNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.caravan.catalog.Backend;
 import dev.caravan.catalog.Catalog;
+import dev.caravan.catalog.CatalogFileReload;
+import dev.caravan.catalog.CurrentCatalog;
 import dev.caravan.catalog.CatalogModel;
 import dev.caravan.routing.BackendBreakers;
 import dev.caravan.routing.BackendStats;
@@ -24,21 +26,24 @@ import org.springframework.web.bind.annotation.RestController;
 
 /**
  * {@code GET /admin/backends}: what routing sees right now, per backend: its circuit breaker, what its
- * free tier has left, and its measured latency and throughput. Per gateway instance.
+ * free tier has left, and its measured latency and throughput; and under {@code catalog}, what the
+ * last reload of the models file did. Per gateway instance.
  */
 @RestController
 public class BackendsController {
 
-    private final Catalog catalog;
+    private final CurrentCatalog catalog;
     private final BackendBreakers breakers;
     private final FreeTierQuotas quotas;
     private final BackendStats stats;
     private final ObjectMapper json;
     private final Clock clock;
+    private final CatalogFileReload reload;
 
-    public BackendsController(Catalog catalog, BackendBreakers breakers, FreeTierQuotas quotas, BackendStats stats,
-                              ObjectMapper json, Clock clock) {
+    public BackendsController(CurrentCatalog catalog, BackendBreakers breakers, FreeTierQuotas quotas, BackendStats stats,
+                              ObjectMapper json, Clock clock, CatalogFileReload reload) {
         this.clock = clock;
+        this.reload = reload;
         this.catalog = catalog;
         this.breakers = breakers;
         this.quotas = quotas;
@@ -51,7 +56,8 @@ public class BackendsController {
         ObjectNode root = json.createObjectNode();
         root.put("object", "list");
         ArrayNode data = root.putArray("data");
-        Map<String, List<String>> modelsByBackend = modelsByBackend();
+        Catalog catalog = this.catalog.get();
+        Map<String, List<String>> modelsByBackend = modelsByBackend(catalog);
         for (Backend backend : catalog.backends()) {
             ObjectNode node = data.addObject();
             node.put("id", backend.id());
@@ -75,10 +81,27 @@ public class BackendsController {
             number(node, "latency_ms", stats.latencyMillis(backend.id()));
             number(node, "throughput_tokens_per_second", stats.tokensPerSecond(backend.id()));
         }
+        root.set("catalog", catalogReload());
         return root;
     }
 
-    private Map<String, List<String>> modelsByBackend() {
+    /** Since when the catalog in effect was loaded at start, and what the last reload did. */
+    private ObjectNode catalogReload() {
+        ObjectNode node = json.createObjectNode();
+        node.put("loaded_at", reload.loadedAt().toString());
+        CatalogFileReload.Outcome last = reload.lastOutcome();
+        if (last == null) {
+            node.putNull("last_reload");
+        } else {
+            ObjectNode outcome = node.putObject("last_reload");
+            outcome.put("at", last.at().toString());
+            outcome.put("outcome", last.applied() ? "applied" : "refused");
+            outcome.put("error", last.error());
+        }
+        return node;
+    }
+
+    private static Map<String, List<String>> modelsByBackend(Catalog catalog) {
         Map<String, List<String>> models = new LinkedHashMap<>();
         for (CatalogModel model : catalog.models()) {
             for (Backend backend : model.backends()) {

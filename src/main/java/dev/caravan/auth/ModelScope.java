@@ -8,6 +8,7 @@ import dev.caravan.api.FlowVariables;
 import dev.caravan.api.GatewayException;
 import dev.caravan.catalog.Backend;
 import dev.caravan.catalog.Catalog;
+import dev.caravan.catalog.CurrentCatalog;
 import dev.caravan.catalog.CatalogModel;
 import dev.caravan.routing.Plan;
 import org.apache.camel.Exchange;
@@ -25,9 +26,9 @@ public class ModelScope {
 
     private static final String STEP = "modelScope.check";
 
-    private final Catalog catalog;
+    private final CurrentCatalog catalog;
 
-    public ModelScope(Catalog catalog) {
+    public ModelScope(CurrentCatalog catalog) {
         this.catalog = catalog;
     }
 
@@ -40,27 +41,29 @@ public class ModelScope {
         }
         ClientRequest request = FlowVariables.CLIENT_REQUEST.require(exchange, STEP);
         Plan plan = FlowVariables.PLAN.require(exchange, STEP);
-        checkName(scope, request.model(), "model");
+        // one catalog for the whole check, as for the plan: a reload meanwhile changes neither half
+        Catalog catalog = this.catalog.get();
+        checkName(catalog, scope, request.model(), "model");
         JsonNode fallbacks = request.body().path("models");
         for (JsonNode fallback : fallbacks) {
             if (fallback.isTextual()) {
-                checkName(scope, fallback.asText(), "models");
+                checkName(catalog, scope, fallback.asText(), "models");
             }
         }
         for (Backend backend : plan.candidates()) {
-            if (!listedInScope(scope, backend.id())) {
+            if (!listedInScope(catalog, scope, backend.id())) {
                 throw notAllowed(backend.id(), "model");
             }
         }
     }
 
-    private void checkName(Set<String> scope, String name, String param) {
-        if (!scope.contains(name) && !listedInScope(scope, name)) {
+    private static void checkName(Catalog catalog, Set<String> scope, String name, String param) {
+        if (!scope.contains(name) && !listedInScope(catalog, scope, name)) {
             throw notAllowed(name, param);
         }
     }
 
-    private boolean listedInScope(Set<String> scope, String backendId) {
+    private static boolean listedInScope(Catalog catalog, Set<String> scope, String backendId) {
         for (String modelId : scope) {
             CatalogModel model = catalog.find(modelId).orElse(null);
             if (model != null && model.backends().stream().anyMatch(backend -> backend.id().equals(backendId))) {

@@ -7,7 +7,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
 
-import dev.caravan.catalog.Catalog;
+import dev.caravan.catalog.CurrentCatalog;
 import dev.caravan.catalog.CatalogModel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,7 +24,8 @@ import org.springframework.stereotype.Component;
  * <p>The demo account's credit is free money, so its keys reach only the demo models: the catalog
  * models all of whose backends are on this gateway itself (a base-url that is a path, the demo
  * provider). Every start brings the scope of the demo account's keys up to date with the catalog,
- * whether the demo is on or not, so a key made before scopes existed is limited too.
+ * whether the demo is on or not, so a key made before scopes existed is limited too; so does every
+ * reload of the catalog.
  */
 @Component
 public class DemoAccount implements ApplicationRunner {
@@ -33,12 +34,12 @@ public class DemoAccount implements ApplicationRunner {
     private static final Logger log = LoggerFactory.getLogger(DemoAccount.class);
 
     private final Accounts accounts;
-    private final Catalog catalog;
+    private final CurrentCatalog catalog;
     private final boolean enabled;
     private final Path keyFile;
     private final BigDecimal credit;
 
-    public DemoAccount(Accounts accounts, Catalog catalog, @Value("${caravan.demo.enabled:false}") boolean enabled,
+    public DemoAccount(Accounts accounts, CurrentCatalog catalog, @Value("${caravan.demo.enabled:false}") boolean enabled,
                        @Value("${caravan.demo.key-file:data/demo-api-key}") Path keyFile,
                        @Value("${caravan.demo.credit:5.00}") BigDecimal credit) {
         this.accounts = accounts;
@@ -62,10 +63,16 @@ public class DemoAccount implements ApplicationRunner {
         if (accounts.exists(ACCOUNT_ID)) {
             accounts.limitKeysToModels(ACCOUNT_ID, demoModels);
         }
+        // a reload may add or remove demo models: the demo keys follow, as at a start
+        catalog.onReplace(reloaded -> {
+            if (accounts.exists(ACCOUNT_ID)) {
+                accounts.limitKeysToModels(ACCOUNT_ID, demoModels());
+            }
+        });
     }
 
     private List<String> demoModels() {
-        return catalog.models().stream()
+        return catalog.get().models().stream()
                 .filter(model -> model.backends().stream().allMatch(backend -> backend.provider().isThisGateway()))
                 .map(CatalogModel::id).toList();
     }

@@ -14,11 +14,14 @@ import java.util.Optional;
 
 import dev.caravan.catalog.Backend;
 import dev.caravan.catalog.Catalog;
+import dev.caravan.catalog.CatalogCheck;
 import dev.caravan.catalog.CatalogModel;
+import dev.caravan.catalog.CurrentCatalog;
 import dev.caravan.catalog.Price;
 import dev.caravan.catalog.ScheduledPrice;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -26,15 +29,17 @@ import org.springframework.stereotype.Component;
 
 /**
  * The terms' promise that prices go up only with notice, checked when the gateway starts (a bean: it
- * runs before the server takes a request). An increase, in {@code price-changes} or in the current
+ * runs before the server takes a request) and on every catalog reload, before the new catalog is put
+ * in effect ({@link #check}). An increase, in {@code price-changes} or in the current
  * {@code price} against the price the last start applied, must take effect no sooner than
  * {@code caravan.billing.price-notice} (30 days at least) after this gateway first saw it announced.
  * First sightings are kept in the database, so neither a restart nor another instance shortens the
  * notice. A catalog that breaks the rule stops the start, naming the model, the backend and the
- * earliest date allowed. Decreases apply at once.
+ * earliest date allowed; a reload that breaks it is refused the same way, and the catalog before it
+ * stays. Decreases apply at once.
  */
 @Component
-public class PriceNotice {
+public class PriceNotice implements CatalogCheck {
 
     /** The terms promise at least this much notice; a setting may only lengthen it. */
     public static final Duration MINIMUM_NOTICE = Duration.ofDays(30);
@@ -42,22 +47,37 @@ public class PriceNotice {
     private static final Logger log = LoggerFactory.getLogger(PriceNotice.class);
 
     private final JdbcTemplate jdbc;
+    private final Clock clock;
     private final Duration notice;
 
-    public PriceNotice(Catalog catalog, JdbcTemplate jdbc, Clock clock,
+    @Autowired
+    public PriceNotice(CurrentCatalog catalog, JdbcTemplate jdbc, Clock clock,
                        @Value("${caravan.billing.price-notice:30d}") Duration notice) {
+        this(catalog.get(), jdbc, clock, notice);
+    }
+
+    public PriceNotice(Catalog catalog, JdbcTemplate jdbc, Clock clock, Duration notice) {
         if (notice.compareTo(MINIMUM_NOTICE) < 0) {
             throw new IllegalStateException("caravan.billing.price-notice: at least 30d (the terms promise 30 days' "
                     + "notice of a price increase), got " + notice.toDays() + "d");
         }
         this.jdbc = jdbc;
+        this.clock = clock;
         this.notice = notice;
-        Instant now = clock.instant();
-        // statement by statement, no transaction: an insert another instance won must not abort the rest
-        check(catalog, now);
+        check(catalog);
     }
 
-    private void check(Catalog catalog, Instant now) {
+    /**
+     * Checks {@code catalog} against the announcements and applied prices recorded so far and, when it
+     * keeps the promise, records its announcements and current prices as seen now.
+     *
+     * @throws Refused naming each model, backend and the earliest date its increase may take effect;
+     *                 nothing is recorded then (a refused catalog showed nobody its prices)
+     */
+    @Override
+    public void check(Catalog catalog) {
+        // statement by statement, no transaction: an insert another instance won must not abort the rest
+        Instant now = clock.instant();
         List<String> refused = new ArrayList<>();
         List<Runnable> writes = new ArrayList<>();
         int i = 0;
@@ -69,7 +89,7 @@ public class PriceNotice {
             i++;
         }
         if (!refused.isEmpty()) {
-            throw new IllegalStateException("price increases without " + notice.toDays() + " days' notice:\n"
+            throw new Refused("price increases without " + notice.toDays() + " days' notice:\n"
                     + String.join("\n", refused));
         }
         // only a catalog that is accepted counts as announced: a refused start showed nobody its prices
@@ -107,6 +127,13 @@ public class PriceNotice {
             }
         }
         writes.add(() -> apply(modelId, current, now));
+    }
+
+    /** A catalog that raises a price without the notice the terms promise. */
+    public static final class Refused extends IllegalStateException {
+        Refused(String message) {
+            super(message);
+        }
     }
 
     /** The first UTC day whose start is at least the notice after {@code firstSeen}. */

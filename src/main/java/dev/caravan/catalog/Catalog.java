@@ -14,13 +14,12 @@ import java.util.Set;
 
 import dev.caravan.provider.ProtocolFeatures;
 import dev.caravan.provider.ProviderAdapters;
-import org.springframework.stereotype.Component;
 
 /**
  * The validated, read-only view of {@link CatalogProperties}: model lookup by id or by
- * {@code provider/model}. Invalid configuration stops the start-up with a message naming the key.
+ * {@code provider/model}. Invalid configuration stops the start-up with a message naming the key (and
+ * a reload is refused with it). Immutable: the one in effect is {@link CurrentCatalog#get()}.
  */
-@Component
 public class Catalog {
 
     static final Set<String> KNOWN_CAPABILITIES = Set.of("tools", "json_schema", "json_object", "vision",

@@ -25,34 +25,34 @@ import org.springframework.stereotype.Component;
  * can be called is listed: backends whose provider has no key configured are left out, and so are
  * models left without a backend. Prices are the ones in effect now; announced ones follow with their
  * dates ({@code upcoming_pricing}, {@code upcoming_prices}). Built once, and again when an announced
- * price takes effect: the catalog itself does not change while the gateway runs.
+ * price takes effect or a reload of the catalog puts another one in effect.
  */
 @Component("modelList")
 public class ModelList {
 
     private static final String RETRIEVE_PREFIX = "/v1/models/";
 
-    private final Catalog catalog;
+    private final CurrentCatalog catalog;
     private final ObjectMapper json;
     private final Clock clock;
     private volatile Snapshot snapshot;
 
-    /** The list as of one moment, valid until the next announced price takes effect. */
-    private record Snapshot(byte[] body, Map<String, byte[]> entries, Instant validUntil) {
+    /** The list of one catalog as of one moment, valid until the next announced price takes effect. */
+    private record Snapshot(Catalog catalog, byte[] body, Map<String, byte[]> entries, Instant validUntil) {
     }
 
-    public ModelList(Catalog catalog, ObjectMapper json, Clock clock) throws IOException {
+    public ModelList(CurrentCatalog catalog, ObjectMapper json, Clock clock) throws IOException {
         this.catalog = catalog;
         this.json = json;
         this.clock = clock;
         this.snapshot = build(clock.instant());
     }
 
-    /** The current snapshot: rebuilt only when a price change has taken effect since the last one. */
+    /** The current snapshot: rebuilt only when a price change or a reload has happened since the last one. */
     private Snapshot current() {
         Snapshot current = snapshot;
         Instant now = clock.instant();
-        if (now.isBefore(current.validUntil())) {
+        if (now.isBefore(current.validUntil()) && current.catalog() == catalog.get()) {
             return current;
         }
         try {
@@ -65,6 +65,7 @@ public class ModelList {
     }
 
     private Snapshot build(Instant now) throws IOException {
+        Catalog catalog = this.catalog.get();
         ObjectNode root = json.createObjectNode();
         root.put("object", "list");
         ArrayNode data = root.putArray("data");
@@ -79,7 +80,7 @@ public class ModelList {
         for (var entry : data) {
             entries.put(entry.path("id").asText(), json.writeValueAsBytes(entry));
         }
-        return new Snapshot(json.writeValueAsBytes(root), entries, catalog.nextPriceChangeAfter(now));
+        return new Snapshot(catalog, json.writeValueAsBytes(root), entries, catalog.nextPriceChangeAfter(now));
     }
 
     private static void describe(ObjectNode entry, CatalogModel model, List<Backend> usable) {

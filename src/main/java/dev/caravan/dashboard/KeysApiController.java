@@ -10,7 +10,7 @@ import dev.caravan.admin.AdminRequests;
 import dev.caravan.api.GatewayException;
 import dev.caravan.billing.Accounts;
 import dev.caravan.billing.BillingJson;
-import dev.caravan.catalog.Catalog;
+import dev.caravan.catalog.CurrentCatalog;
 import jakarta.servlet.http.HttpServletRequest;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
@@ -33,11 +33,11 @@ public class KeysApiController {
     private final DashboardQueries queries;
     private final BillingJson billingJson;
     private final JsonBody jsonBody;
-    private final Catalog catalog;
+    private final CurrentCatalog catalog;
     private final DashboardSettings settings;
 
     public KeysApiController(Accounts accounts, DashboardQueries queries, BillingJson billingJson, JsonBody jsonBody,
-                             Catalog catalog, DashboardSettings settings) {
+                             CurrentCatalog catalog, DashboardSettings settings) {
         this.accounts = accounts;
         this.queries = queries;
         this.billingJson = billingJson;
@@ -61,7 +61,7 @@ public class KeysApiController {
     @PostMapping
     public ResponseEntity<ObjectNode> create(HttpServletRequest request) {
         String accountId = SessionUser.current().accountId();
-        Accounts.KeySpec spec = AdminRequests.keySpec(jsonBody.object(request), catalog);
+        Accounts.KeySpec spec = AdminRequests.keySpec(jsonBody.object(request), catalog.get());
         if (spec.expiresAt() != null && !spec.expiresAt().isAfter(Instant.now())) {
             throw GatewayException.invalidRequest("expires_at", "'expires_at' must be in the future.");
         }

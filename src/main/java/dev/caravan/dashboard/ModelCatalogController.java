@@ -16,6 +16,7 @@ import com.fasterxml.jackson.databind.node.DecimalNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.caravan.catalog.Backend;
 import dev.caravan.catalog.Catalog;
+import dev.caravan.catalog.CurrentCatalog;
 import dev.caravan.catalog.CatalogModel;
 import dev.caravan.catalog.Price;
 import dev.caravan.catalog.ScheduledPrice;
@@ -29,21 +30,22 @@ import org.springframework.web.bind.annotation.RestController;
  * them to SDKs. Lists what {@code /v1/models} lists (models with a callable backend). A model's
  * {@code pricing} is its cheapest paid backend's: what a caller pays once the free tiers are used up.
  * Prices are those in effect now, each backend's announced prices follow under {@code upcoming} with
- * the day they take effect. Built once, and again when an announced price takes effect.
+ * the day they take effect. Built once, and again when an announced price takes effect or a reload
+ * puts another catalog in effect.
  */
 @RestController
 public class ModelCatalogController {
 
-    private final Catalog catalog;
+    private final CurrentCatalog catalog;
     private final ObjectMapper json;
     private final Clock clock;
     private volatile Built built;
 
-    /** The body as of one moment, valid until the next announced price takes effect. */
-    private record Built(byte[] body, Instant validUntil) {
+    /** The body of one catalog as of one moment, valid until the next announced price takes effect. */
+    private record Built(Catalog catalog, byte[] body, Instant validUntil) {
     }
 
-    public ModelCatalogController(Catalog catalog, ObjectMapper json, Clock clock) throws IOException {
+    public ModelCatalogController(CurrentCatalog catalog, ObjectMapper json, Clock clock) throws IOException {
         this.catalog = catalog;
         this.json = json;
         this.clock = clock;
@@ -54,7 +56,7 @@ public class ModelCatalogController {
     public byte[] models() throws IOException {
         Built current = built;
         Instant now = clock.instant();
-        if (!now.isBefore(current.validUntil())) {
+        if (!now.isBefore(current.validUntil()) || current.catalog() != catalog.get()) {
             current = build(now);
             built = current;
         }
@@ -62,6 +64,7 @@ public class ModelCatalogController {
     }
 
     private Built build(Instant now) throws IOException {
+        Catalog catalog = this.catalog.get();
         ObjectNode root = json.createObjectNode();
         root.put("object", "list");
         ArrayNode data = root.putArray("data");
@@ -72,7 +75,7 @@ public class ModelCatalogController {
                 describe(data.addObject(), model, callable);
             }
         }
-        return new Built(json.writeValueAsBytes(root), catalog.nextPriceChangeAfter(now));
+        return new Built(catalog, json.writeValueAsBytes(root), catalog.nextPriceChangeAfter(now));
     }
 
     private static void describe(ObjectNode entry, CatalogModel model, List<Backend> callable) {

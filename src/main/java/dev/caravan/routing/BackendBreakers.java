@@ -1,9 +1,15 @@
 package dev.caravan.routing;
 
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 
 import dev.caravan.catalog.Backend;
+import dev.caravan.catalog.Catalog;
 import dev.caravan.catalog.CatalogProperties;
+import dev.caravan.catalog.CurrentCatalog;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
@@ -14,14 +20,40 @@ import org.springframework.stereotype.Component;
  * provider's {@code breaker} settings. The dispatcher asks for a permit before each attempt (an open
  * breaker says no at once; after {@code wait-in-open} it lets probe calls through, half-open) and
  * reports each outcome. Nothing here touches a request or a body.
+ *
+ * <p>A catalog reload keeps the breaker of every backend it keeps, with its state, unless the
+ * provider's {@code breaker} settings changed (that breaker starts again, closed, with the new ones);
+ * a removed backend's breaker is dropped.
  */
 @Component
 public class BackendBreakers {
 
     private final CircuitBreakerRegistry registry = CircuitBreakerRegistry.ofDefaults();
+    /** The settings each breaker was made with, by backend id. */
+    private final Map<String, CatalogProperties.Breaker> settings = new ConcurrentHashMap<>();
+
+    public BackendBreakers(CurrentCatalog catalog) {
+        catalog.onReplace(this::follow);
+    }
 
     public CircuitBreaker of(Backend backend) {
-        return registry.circuitBreaker(backend.id(), () -> config(backend.provider().breaker()));
+        return registry.circuitBreaker(backend.id(), () -> {
+            settings.put(backend.id(), backend.provider().breaker());
+            return config(backend.provider().breaker());
+        });
+    }
+
+    private void follow(Catalog catalog) {
+        Map<String, CatalogProperties.Breaker> wanted = catalog.backends().stream()
+                .collect(Collectors.toMap(Backend::id, b -> b.provider().breaker(), (a, b) -> a));
+        Set<String> made = Set.copyOf(settings.keySet());
+        for (String id : made) {
+            if (!settings.get(id).equals(wanted.get(id))) {
+                // made again, with the catalog's settings, by the next of()
+                settings.remove(id);
+                registry.remove(id);
+            }
+        }
     }
 
     public boolean tryAcquire(Backend backend) {

@@ -18,6 +18,7 @@ import dev.caravan.api.GatewayException;
 import dev.caravan.api.Operation;
 import dev.caravan.catalog.Backend;
 import dev.caravan.catalog.Catalog;
+import dev.caravan.catalog.CurrentCatalog;
 import dev.caravan.catalog.CatalogModel;
 import dev.caravan.catalog.Price;
 import dev.caravan.metering.PromptTokens;
@@ -37,7 +38,7 @@ import org.springframework.stereotype.Component;
 @Component("planner")
 public class Planner {
 
-    private final Catalog catalog;
+    private final CurrentCatalog catalog;
     private final TokenCounter tokens;
     private final BackendStats stats;
     private final ProviderAdapters adapters;
@@ -45,7 +46,7 @@ public class Planner {
     private final long expectedOutputTokens;
     private final Clock clock;
 
-    public Planner(Catalog catalog, TokenCounter tokens, BackendStats stats, ProviderAdapters adapters,
+    public Planner(CurrentCatalog catalog, TokenCounter tokens, BackendStats stats, ProviderAdapters adapters,
                    ClientHedging clientHedging,
                    @Value("${caravan.routing.expected-output-tokens:500}") long expectedOutputTokens, Clock clock) {
         this.catalog = catalog;
@@ -105,10 +106,12 @@ public class Planner {
         names.add(model);
         names.addAll(fallbacks);
         List<CatalogModel> models = new ArrayList<>();
-        // one moment for the whole request: its plan, hold and charge all use the prices then in effect
+        // one moment and one catalog for the whole request: its plan, hold and charge all use the
+        // prices then in effect, whatever a reload of the catalog puts in effect meanwhile
         Instant now = clock.instant();
+        Catalog current = catalog.get();
         for (String name : names) {
-            models.add(catalog.find(name).orElseThrow(() -> GatewayException.modelNotFound(name)).pricedAt(now));
+            models.add(current.find(name).orElseThrow(() -> GatewayException.modelNotFound(name)).pricedAt(now));
         }
         return models;
     }

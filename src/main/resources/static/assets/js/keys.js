@@ -71,6 +71,26 @@
     return button;
   }
 
+  /** The OpenAI base URL: the configured public URL's, else this page's own origin's. */
+  const baseUrl = api('GET', '/api/connection').then(
+    connection => connection.base_url || `${location.origin}/v1`,
+    () => `${location.origin}/v1`);
+
+  async function showUsage(key) {
+    const url = await baseUrl;
+    document.getElementById('base-url').textContent = url;
+    document.querySelector('#usage-snippet code').textContent = [
+      `curl ${url}/chat/completions \\`,
+      `  -H "Authorization: Bearer ${key}" \\`,
+      '  -H "Content-Type: application/json" \\',
+      `  -d '{"model": "MODEL", "messages": [{"role": "user", "content": "Hello"}]}'`,
+      '',
+      '# Python: pip install openai',
+      'from openai import OpenAI',
+      `client = OpenAI(base_url="${url}", api_key="${key}")`,
+    ].join('\n');
+  }
+
   function render(keys) {
     table.replaceChildren(...keys.map(row));
     if (keys.length === 0) {
@@ -97,6 +117,7 @@
     form.reset();
     secretValue.textContent = created.key;
     copyStatus.textContent = '';
+    await showUsage(created.key);
     secret.hidden = false;
     secret.focus();
     await load();
@@ -118,6 +139,8 @@
 
   document.getElementById('dismiss-key').addEventListener('click', () => {
     secretValue.textContent = '';
+    // the snippet holds the key too
+    document.querySelector('#usage-snippet code').textContent = '';
     secret.hidden = true;
     document.getElementById('name').focus();
   });

@@ -22,6 +22,10 @@ class DashboardJourneyTest extends BrowserTest {
         assertThat(visible("#balance").getText()).isEqualTo("$0.00");
         topUp("10");
         String key = createKey("journey key");
+        // how to use it: no public URL is configured here, so the page's own origin
+        assertThat(visible("#base-url").getText()).isEqualTo(url("/v1"));
+        assertThat(visible("#usage-snippet").getText())
+                .contains("curl " + url("/v1") + "/chat/completions", "Bearer " + key, "base_url=\"" + url("/v1") + "\"");
         browser.findElement(By.id("copy-key")).click();
         // copied, or (clipboard refused, as a headless browser may) selected for Ctrl+C: either way it says so
         wait.until(driver -> !driver.findElement(By.id("copy-status")).getText().isBlank());

@@ -2,7 +2,7 @@ package dev.caravan.routing;
 
 import java.net.http.HttpResponse;
 
-import dev.caravan.catalog.Catalog;
+import dev.caravan.catalog.CurrentCatalog;
 import dev.caravan.support.FakeOpenAiUpstream;
 import dev.caravan.support.GatewayTest;
 import org.junit.jupiter.api.AfterEach;
@@ -23,11 +23,11 @@ class CircuitBreakerTest extends GatewayTest {
     @Autowired
     BackendBreakers breakers;
     @Autowired
-    Catalog catalog;
+    CurrentCatalog catalog;
 
     @BeforeEach
     void closedBreaker() {
-        catalog.backends().stream().filter(b -> b.id().equals("brittle/ok")).findFirst()
+        catalog.get().backends().stream().filter(b -> b.id().equals("brittle/ok")).findFirst()
                 .ifPresent(b -> breakers.of(b).transitionToClosedState());
     }
 

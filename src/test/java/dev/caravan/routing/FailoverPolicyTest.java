@@ -4,7 +4,7 @@ import java.math.BigDecimal;
 import java.net.http.HttpResponse;
 
 import dev.caravan.catalog.Backend;
-import dev.caravan.catalog.Catalog;
+import dev.caravan.catalog.CurrentCatalog;
 import dev.caravan.support.FakeOpenAiUpstream;
 import dev.caravan.support.GatewayTest;
 import org.junit.jupiter.api.AfterEach;
@@ -30,7 +30,7 @@ class FailoverPolicyTest extends GatewayTest {
     @Autowired
     BackendBreakers breakers;
     @Autowired
-    Catalog catalog;
+    CurrentCatalog catalog;
 
     @AfterEach
     void upstreamsAnswerAgain() {
@@ -61,7 +61,7 @@ class FailoverPolicyTest extends GatewayTest {
     }
 
     private Backend keeper() {
-        return catalog.backends().stream().filter(b -> b.id().equals("keeper/ok")).findFirst().orElseThrow();
+        return catalog.get().backends().stream().filter(b -> b.id().equals("keeper/ok")).findFirst().orElseThrow();
     }
 
     @Test

@@ -15,6 +15,7 @@ import dev.caravan.api.PricedFields;
 import dev.caravan.catalog.Backend;
 import dev.caravan.catalog.Catalog;
 import dev.caravan.catalog.CatalogProperties;
+import dev.caravan.catalog.CurrentCatalog;
 import dev.caravan.catalog.Price;
 import dev.caravan.metering.TokenCounter;
 import dev.caravan.provider.ProviderAdapters;
@@ -35,7 +36,7 @@ class PlannerTest {
             new AnthropicAdapter()));
 
     private final BackendStats stats = new BackendStats();
-    private final Planner planner = new Planner(catalog(), new TokenCounter(), stats, ADAPTERS,
+    private final Planner planner = new Planner(new CurrentCatalog(catalog()), new TokenCounter(), stats, ADAPTERS,
             new ClientHedging(true, Duration.ofMillis(20)), 500, java.time.Clock.systemUTC());
 
     @Test
@@ -154,7 +155,7 @@ class PlannerTest {
 
     @Test
     void refusesAHedgeOnRequestWhenClientHedgingIsOffButNotItsZero() {
-        Planner off = new Planner(catalog(), new TokenCounter(), stats, ADAPTERS, new ClientHedging(false, Duration.ofSeconds(1)), 500,
+        Planner off = new Planner(new CurrentCatalog(catalog()), new TokenCounter(), stats, ADAPTERS, new ClientHedging(false, Duration.ofSeconds(1)), 500,
                 java.time.Clock.systemUTC());
 
         assertThatExceptionOfType(GatewayException.class)

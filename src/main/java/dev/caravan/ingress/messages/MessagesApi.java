@@ -9,7 +9,7 @@ import dev.caravan.api.ClientRequest;
 import dev.caravan.api.ClientRequestParser;
 import dev.caravan.api.FlowVariables;
 import dev.caravan.api.GatewayException;
-import dev.caravan.catalog.Catalog;
+import dev.caravan.catalog.CurrentCatalog;
 import dev.caravan.ingress.ChatRequests;
 import dev.caravan.ingress.TranslatedStream;
 import dev.caravan.metering.TokenCounter;
@@ -27,10 +27,10 @@ public class MessagesApi {
 
     private final ClientRequestParser parser;
     private final ObjectMapper json;
-    private final Catalog catalog;
+    private final CurrentCatalog catalog;
     private final TokenCounter tokens;
 
-    public MessagesApi(ClientRequestParser parser, ObjectMapper json, Catalog catalog, TokenCounter tokens) {
+    public MessagesApi(ClientRequestParser parser, ObjectMapper json, CurrentCatalog catalog, TokenCounter tokens) {
         this.parser = parser;
         this.json = json;
         this.catalog = catalog;
@@ -91,7 +91,7 @@ public class MessagesApi {
     public byte[] countTokens(Exchange exchange) throws Exception {
         ObjectNode request = messagesRequest(exchange);
         String model = request.get("model").asText();
-        if (catalog.find(model).isEmpty()) {
+        if (catalog.get().find(model).isEmpty()) {
             throw GatewayException.modelNotFound(model);
         }
         ObjectNode chat = MessagesRequests.toChatCompletionRequest(request);
