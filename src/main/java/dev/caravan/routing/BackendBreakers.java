@@ -32,15 +32,29 @@ public class BackendBreakers {
     /** The settings each breaker was made with, by backend id. */
     private final Map<String, CatalogProperties.Breaker> settings = new ConcurrentHashMap<>();
 
+    private final CurrentCatalog catalog;
+
     public BackendBreakers(CurrentCatalog catalog) {
+        this.catalog = catalog;
         catalog.onReplace(this::follow);
     }
 
     public CircuitBreaker of(Backend backend) {
         return registry.circuitBreaker(backend.id(), () -> {
-            settings.put(backend.id(), backend.provider().breaker());
-            return config(backend.provider().breaker());
+            CatalogProperties.Breaker breaker = settingsInEffect(backend);
+            settings.put(backend.id(), breaker);
+            return config(breaker);
         });
+    }
+
+    /**
+     * The breaker settings of the catalog in effect for {@code backend}'s id. Not the settings the
+     * {@code backend} object carries: a request planned before a reload, or a gauge made then, holds
+     * the old catalog's backend, and a breaker it made again would bring the old settings back.
+     */
+    private CatalogProperties.Breaker settingsInEffect(Backend backend) {
+        return catalog.get().backends().stream().filter(b -> b.id().equals(backend.id())).findFirst()
+                .orElse(backend).provider().breaker();
     }
 
     private void follow(Catalog catalog) {

@@ -9,9 +9,11 @@ import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.caravan.routing.BackendBreakers;
 import dev.caravan.support.GatewayTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.test.context.TestPropertySource;
@@ -33,6 +35,11 @@ import static org.assertj.core.api.Assertions.assertThat;
         "caravan.catalog.reload-interval=200ms",
         "spring.datasource.url=jdbc:h2:mem:catalog-reload-test;DB_CLOSE_DELAY=-1;MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH"})
 class CatalogReloadTest extends GatewayTest {
+
+    @Autowired
+    private CurrentCatalog catalog;
+    @Autowired
+    private BackendBreakers breakers;
 
     static final String MODELS_FILE = "target/test-data/catalog-reload/models.yaml";
     private static final Path FILE = Path.of(MODELS_FILE);
@@ -123,6 +130,21 @@ class CatalogReloadTest extends GatewayTest {
         await(() -> modelsEntry("/v1/models", "reload-pair").path("pricing").path("prompt").decimalValue()
                 .compareTo(new BigDecimal("0.0000015")) == 0, "the lowered price is in effect");
         assertThat(backendStatus("beta/ok").path("breaker").path("recent_calls").asInt()).isEqualTo(calls);
+    }
+
+    @Test
+    void changedBreakerSettingsApplyAlsoToABackendPlannedBeforeTheReload() throws Exception {
+        Catalog before = catalog.get();
+        Backend plannedBefore = before.backends().stream().filter(b -> b.id().equals("beta/ok")).findFirst().orElseThrow();
+        assertThat(breakers.of(plannedBefore).getCircuitBreakerConfig().getSlidingWindowSize()).isNotEqualTo(7);
+
+        String beta = "    beta:\n      base-url: http://placeholder.invalid/v1\n      api-key: test-upstream-key\n";
+        assertThat(accepted).contains(beta);
+        accept(accepted.replace(beta, beta + "      breaker: { sliding-window: 7 }\n"));
+        await(() -> catalog.get() != before, "the catalog is reloaded");
+
+        // a request planned on the old catalog reports its outcome with the old catalog's backend
+        assertThat(breakers.of(plannedBefore).getCircuitBreakerConfig().getSlidingWindowSize()).isEqualTo(7);
     }
 
     @Test
