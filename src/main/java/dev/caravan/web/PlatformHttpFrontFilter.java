@@ -27,6 +27,8 @@ import org.springframework.web.filter.ServerHttpObservationFilter;
  *       request beyond it waits for a place, first come first served, at most
  *       {@code caravan.http.admission-timeout} (then 503 with {@code Retry-After}). Its body is read
  *       first ({@link RequestBodyReader}), so that a slow client holds no place;</li>
+ *   <li>no new request while the heap is too full to hold it ({@link HeapPressure}): 503 with
+ *       {@code Retry-After}, as above, before the body is read;</li>
  *   <li>the longest response ({@code spring.mvc.async.request-timeout}): then a response not begun is
  *       answered 503 and one under way is cut ({@link ResponseDeadline});</li>
  *   <li>the {@code http.server.requests} metric, tagged with the route's path.</li>
@@ -41,6 +43,7 @@ final class PlatformHttpFrontFilter extends HttpFilter {
     private final Limits limits;
     private final InternalCallToken internalCalls;
     private final Semaphore inFlight;
+    private final HeapPressure heap;
     private final long maxResponseNanos;
 
     /**
@@ -54,10 +57,11 @@ final class PlatformHttpFrontFilter extends HttpFilter {
                   Duration bodyReadTimeout) {
     }
 
-    PlatformHttpFrontFilter(PlatformHttpFront front, Limits limits, InternalCallToken internalCalls) {
+    PlatformHttpFrontFilter(PlatformHttpFront front, Limits limits, InternalCallToken internalCalls, HeapPressure heap) {
         this.front = front;
         this.limits = limits;
         this.internalCalls = internalCalls;
+        this.heap = heap;
         // fair: a request that waited longest gets the next place
         this.inFlight = limits.maxInFlight() > 0 ? new Semaphore(limits.maxInFlight(), true) : null;
         this.maxResponseNanos = ResponseDeadline.nanosOf(limits.maxResponse());
@@ -73,6 +77,13 @@ final class PlatformHttpFrontFilter extends HttpFilter {
             return;
         }
         ServerHttpObservationFilter.findObservationContext(request).ifPresent(observed -> observed.setPathPattern(path));
+        // the gateway calling itself (the demo provider) is part of a request already taken
+        boolean internal = internalCalls.presentIn(request);
+        if (!internal && heap.overloaded()) {
+            // before the body is read: a body is up to caravan.http.max-request-bytes of the heap there is no room for
+            ErrorResponses.write(response, overloaded(), true, path);
+            return;
+        }
         byte[] body;
         try {
             body = RequestBodyReader.read(request, limits.maxRequestBytes(), ResponseDeadline.nanosOf(limits.bodyReadTimeout()));
@@ -80,12 +91,10 @@ final class PlatformHttpFrontFilter extends HttpFilter {
             ErrorResponses.write(response, refused, true, path);
             return;
         }
-        // the gateway calling itself (the demo provider) already holds a place: waiting for a second
-        // one could wait for itself
-        boolean placeNeeded = inFlight != null && !internalCalls.presentIn(request);
+        // an internal call already holds its request's place: waiting for a second one could wait for itself
+        boolean placeNeeded = inFlight != null && !internal;
         if (placeNeeded && !admitted()) {
-            ErrorResponses.write(response, new GatewayException(503, "service_unavailable", "gateway_overloaded", null,
-                    "The gateway is serving as many requests as it may; retry shortly.", RETRY_AFTER_SECONDS), false, path);
+            ErrorResponses.write(response, overloaded(), false, path);
             return;
         }
         try {
@@ -95,6 +104,11 @@ final class PlatformHttpFrontFilter extends HttpFilter {
                 inFlight.release();
             }
         }
+    }
+
+    private static GatewayException overloaded() {
+        return new GatewayException(503, "service_unavailable", "gateway_overloaded", null,
+                "The gateway is serving as many requests as it may; retry shortly.", RETRY_AFTER_SECONDS);
     }
 
     private boolean admitted() {

@@ -26,14 +26,21 @@ public final class GatewayProcess implements AutoCloseable {
 
     private final Path workDir;
     private final List<String> arguments;
+    private final String javaOptions;
     private final Path log;
     private Process process;
     private int port;
 
     /** @param arguments Spring arguments ({@code --key=value}) beyond the port, which is chosen here */
     public GatewayProcess(Path workDir, String name, List<String> arguments) throws IOException {
+        this(workDir, name, arguments, "-Xmx512m");
+    }
+
+    /** @param javaOptions the JVM's options ({@code JAVA_OPTS} of {@code bin/caravan}) */
+    public GatewayProcess(Path workDir, String name, List<String> arguments, String javaOptions) throws IOException {
         this.workDir = workDir;
         this.arguments = List.copyOf(arguments);
+        this.javaOptions = javaOptions;
         Path project = Path.of("").toAbsolutePath();
         for (String folder : List.of("config", "routes")) {
             // copies: Camel's route loader does not follow a symbolic link to the folder
@@ -59,7 +66,7 @@ public final class GatewayProcess implements AutoCloseable {
         ProcessBuilder builder = new ProcessBuilder(command).directory(workDir.toFile()).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
         builder.environment().put("CARAVAN_JAR", jar().toString());
-        builder.environment().put("JAVA_OPTS", "-Xmx512m");
+        builder.environment().put("JAVA_OPTS", javaOptions);
         process = builder.start();
         // the first start of a new jar also prepares its start-up cache (a training start)
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(240);
@@ -73,6 +80,15 @@ public final class GatewayProcess implements AutoCloseable {
             Thread.sleep(250);
         }
         throw new IllegalStateException("the gateway was not ready within 240 s; see " + log);
+    }
+
+    /** What gateways of this name wrote so far (standard output and error; appended to, start after start). */
+    public String log() throws IOException {
+        return Files.exists(log) ? Files.readString(log) : "";
+    }
+
+    public boolean alive() {
+        return process != null && process.isAlive();
     }
 
     public String baseUrl() {
