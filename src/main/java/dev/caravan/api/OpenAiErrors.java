@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 /** Builds the OpenAI error body {@code {"error":{"message","type","code","param"}}}. */
 public final class OpenAiErrors {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = new ObjectMapper(JsonFactories.create());
     private static final int MAX_PATH_SHOWN = 200;
 
     private OpenAiErrors() {

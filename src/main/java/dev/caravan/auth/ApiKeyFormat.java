@@ -13,6 +13,7 @@ import java.util.Set;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.caravan.api.JsonFactories;
 
 /**
  * API keys: a prefix ({@code caravan.auth.key-prefix}, {@code cvn-} by default) plus 32 random bytes,
@@ -27,7 +28,7 @@ public final class ApiKeyFormat {
     /** The stored display prefix is at most 20 characters (api_keys.prefix). */
     private static final int MAX_PREFIX = 20 - SHOWN;
     private static final SecureRandom RANDOM = new SecureRandom();
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = new ObjectMapper(JsonFactories.create());
     private static final TypeReference<List<String>> STRINGS = new TypeReference<>() {
     };
 

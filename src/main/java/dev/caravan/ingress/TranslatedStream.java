@@ -27,7 +27,6 @@ public final class TranslatedStream extends PullingStream {
     private final ChunkStreamTranslator translator;
     private final ObjectMapper json;
     private final SseEventReader events = new SseEventReader();
-    private final byte[] readBuffer = new byte[8192];
     private final ChunkStreamTranslator.Events out = this::writeEvent;
     private boolean started;
     private boolean ended;
@@ -50,7 +49,7 @@ public final class TranslatedStream extends PullingStream {
             translator.onStart(out);
             return;
         }
-        int n = chunks.read(readBuffer);
+        int n = events.readFrom(chunks);
         if (n < 0) {
             SseEventReader.Event last = events.remainder();
             if (last != null) {
@@ -59,7 +58,6 @@ public final class TranslatedStream extends PullingStream {
             end();
             return;
         }
-        events.append(readBuffer, n);
         for (SseEventReader.Event event = events.next(); event != null && !ended; event = events.next()) {
             handle(event);
         }

@@ -53,7 +53,6 @@ public final class MeteredStream extends PullingStream {
 
     private final SseEventReader events = new SseEventReader();
     private final ChunkAccounting accounting = new ChunkAccounting();
-    private final byte[] readBuffer = new byte[8192];
     private boolean sawDone;
     private boolean usageDelivered;
     private boolean finished;
@@ -81,7 +80,7 @@ public final class MeteredStream extends PullingStream {
     protected void pull() {
         int n;
         try {
-            n = upstream.read(readBuffer);
+            n = events.readFrom(upstream);
         } catch (IOException e) {
             endWithError("The upstream connection failed mid-stream (" + e.getClass().getSimpleName() + ").");
             return;
@@ -101,7 +100,6 @@ public final class MeteredStream extends PullingStream {
             }
             return;
         }
-        events.append(readBuffer, n);
         for (SseEventReader.Event event = events.next(); event != null; event = events.next()) {
             handle(event);
         }

@@ -11,7 +11,8 @@ import java.util.Arrays;
  */
 public abstract class PullingStream extends InputStream {
 
-    private byte[] out = new byte[8192];
+    /** Small: a held stream keeps it; it grows when a pull makes more. */
+    private byte[] out = new byte[2048];
     private int outPos;
     private int outLen;
 

@@ -1,5 +1,7 @@
 package dev.caravan.metering;
 
+import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
@@ -13,9 +15,30 @@ public final class SseEventReader {
     public record Event(String name, String data, String raw) {
     }
 
-    private byte[] buffer = new byte[8192];
+    /** Small: a held stream keeps it, and chat events are tens to hundreds of bytes; it grows for longer ones. */
+    private static final int FIRST_SIZE = 2048;
+    /** Room a read is given at least; less free than this and the buffer doubles. */
+    private static final int MIN_READ = 512;
+
+    private byte[] buffer = new byte[FIRST_SIZE];
     private int length;
     private int scanFrom;
+
+    /**
+     * One read from {@code in} straight into the buffer (no buffer of the caller's in between).
+     *
+     * @return the bytes read, or -1 at the end of {@code in}
+     */
+    public int readFrom(InputStream in) throws IOException {
+        if (buffer.length - length < MIN_READ) {
+            buffer = Arrays.copyOf(buffer, buffer.length * 2);
+        }
+        int n = in.read(buffer, length, buffer.length - length);
+        if (n > 0) {
+            length += n;
+        }
+        return n;
+    }
 
     public void append(byte[] bytes, int count) {
         if (length + count > buffer.length) {

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.caravan.api.GatewayException;
+import dev.caravan.api.JsonFactories;
 
 /**
  * JSON for translators, which are plain functions and hold no mapper of their own. What the upstream
@@ -15,7 +16,7 @@ import dev.caravan.api.GatewayException;
  */
 public final class ProviderJson {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = new ObjectMapper(JsonFactories.create());
 
     private ProviderJson() {
     }

@@ -45,7 +45,7 @@ public class PlatformHttpFrontConfig {
             @Value("${spring.mvc.async.request-timeout:30m}") Duration maxResponse,
             @Value("${caravan.http.max-request-bytes:8388608}") int maxRequestBytes,
             @Value("${caravan.http.body-read-timeout:30s}") Duration bodyReadTimeout,
-            @Value("${caravan.http.heap-per-request:256KB}") DataSize heapPerRequest,
+            @Value("${caravan.http.heap-per-request:192KB}") DataSize heapPerRequest,
             @Value("${caravan.http.max-heap-in-use:0.85}") double maxHeapInUse,
             InternalCallToken internalCalls, HeapPressure heap) {
         int bound = HeapPressure.requestsTheHeapHolds(Runtime.getRuntime().maxMemory(), maxHeapInUse, heapPerRequest.toBytes(), maxInFlight);

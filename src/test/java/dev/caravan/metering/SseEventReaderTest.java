@@ -1,5 +1,6 @@
 package dev.caravan.metering;
 
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -131,6 +132,33 @@ class SseEventReaderTest {
         List<SseEventReader.Event> events = feedByteByByte("data: " + big + "\n\ndata: after\n\n");
 
         assertThat(events).extracting(SseEventReader.Event::data).containsExactly(big, "after");
+    }
+
+    @Test
+    void readsStraightFromAStreamWhateverItsReadsReturnAndEventsLongerThanItsBuffer() throws Exception {
+        String longData = "x".repeat(50_000);
+        String transcript = "data: short\n\ndata: " + longData + "\n\ndata: é€👋\n\ndata: [DONE]\n\n";
+        byte[] bytes = transcript.getBytes(StandardCharsets.UTF_8);
+        // a stream whose reads return at most 7 bytes, as a network may split them
+        InputStream trickle = new java.io.ByteArrayInputStream(bytes) {
+            @Override
+            public synchronized int read(byte[] b, int off, int len) {
+                return super.read(b, off, Math.min(len, 7));
+            }
+        };
+        InputStream whole = new java.io.ByteArrayInputStream(bytes);
+
+        for (InputStream in : List.of(trickle, whole)) {
+            SseEventReader fresh = new SseEventReader();
+            List<String> data = new ArrayList<>();
+            while (fresh.readFrom(in) >= 0) {
+                for (SseEventReader.Event event = fresh.next(); event != null; event = fresh.next()) {
+                    data.add(event.data());
+                }
+            }
+            assertThat(data).containsExactly("short", longData, "é€👋", "[DONE]");
+            assertThat(fresh.remainder()).isNull();
+        }
     }
 
     private List<SseEventReader.Event> feedWhole(String text) {

@@ -39,7 +39,7 @@ class HeapBoundIT {
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final FakeOpenAiUpstream UPSTREAM = FakeOpenAiUpstream.get();
-    /** Far more than 192 MB holds (about 270 at 256 KB each, docs/performance.md). */
+    /** Far more than 192 MB holds (about 360 at 192 KB each, docs/performance.md). */
     private static final int STREAMS = 700;
 
     /** How one stream ended for its client. */

@@ -4,12 +4,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.caravan.api.JsonFactories;
 
 /** The pieces of an Anthropic {@code message} shared by the complete answer and the stream. */
 final class MessageObjects {
 
     private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
-    private static final ObjectMapper READER = new ObjectMapper();
+    private static final ObjectMapper READER = new ObjectMapper(JsonFactories.create());
 
     private MessageObjects() {
     }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.caravan.api.GatewayException;
+import dev.caravan.api.JsonFactories;
 import dev.caravan.api.OpenAiErrorResponder;
 import org.apache.camel.Exchange;
 import org.springframework.stereotype.Component;
@@ -18,7 +19,7 @@ import org.springframework.stereotype.Component;
 public class MessagesErrors {
 
     private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
-    private static final ObjectMapper JSON_WRITER = new ObjectMapper();
+    private static final ObjectMapper JSON_WRITER = new ObjectMapper(JsonFactories.create());
 
     private final OpenAiErrorResponder responder;
 
