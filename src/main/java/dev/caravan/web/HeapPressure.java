@@ -24,7 +24,7 @@ import org.slf4j.LoggerFactory;
  * garbage collection, against a fraction of the largest heap ({@code caravan.http.max-heap-in-use}).
  *
  * <p>Why: every request in flight holds its connection's buffers, its thread's stack and its exchange
- * (about 176 KB for a held stream: docs/performance.md, "Heap per held stream"), so a bound on
+ * (about 155 KB for a held stream: docs/performance.md, "Heap per held stream"), so a bound on
  * requests in flight sized for the largest heap is too many for a smaller one, and long prompts hold
  * megabytes each. Without this, a
  * gateway given more streams than its heap holds threw {@code OutOfMemoryError} in its own threads
@@ -81,7 +81,7 @@ public final class HeapPressure implements NotificationListener, AutoCloseable {
 
     /**
      * The bound on requests in flight a heap holds: its allowed share less what the gateway holds idle,
-     * a request in flight costing {@code bytesPerRequest} (a held stream about 176 KB: its connection's
+     * a request in flight costing {@code bytesPerRequest} (a held stream about 155 KB: its connection's
      * buffers in Tomcat and to the upstream, its virtual thread's stack, its exchange). The configured
      * bound when that is lower, or when there is no heap bound (the fraction off).
      */
