@@ -20,7 +20,8 @@ import org.springframework.context.annotation.Configuration;
 @Configuration(proxyBeanMethods = false)
 public class JsonFactories {
 
-    private static final RecyclerPool<BufferRecycler> SHARED = JsonRecyclerPools.sharedConcurrentDequePool();
+    /** Bounded: a peak of concurrent parsers leaves at most its pool size of buffer sets behind, not all of them. */
+    private static final RecyclerPool<BufferRecycler> SHARED = JsonRecyclerPools.sharedBoundedPool();
 
     /** A new factory on the shared pool: one per mapper (a mapper makes its factory its own). */
     public static JsonFactory create() {

@@ -19,6 +19,14 @@ public final class SseEventReader {
     private static final int FIRST_SIZE = 2048;
     /** Room a read is given at least; less free than this and the buffer doubles. */
     private static final int MIN_READ = 512;
+    /**
+     * The longest event taken from an upstream: one that sends no blank line would otherwise grow the
+     * buffer until the heap is gone. Far above any chat event (a whole answer is one event when not
+     * streamed, and those are not read here).
+     */
+    static final int MAX_EVENT_BYTES = 16 * 1024 * 1024;
+    /** A buffer grown past this goes back to its first size once what it holds fits again. */
+    private static final int KEEP_AT_MOST = 65536;
 
     private byte[] buffer = new byte[FIRST_SIZE];
     private int length;
@@ -31,7 +39,10 @@ public final class SseEventReader {
      */
     public int readFrom(InputStream in) throws IOException {
         if (buffer.length - length < MIN_READ) {
-            buffer = Arrays.copyOf(buffer, buffer.length * 2);
+            if (buffer.length >= MAX_EVENT_BYTES) {
+                throw new IOException("An upstream event is longer than " + MAX_EVENT_BYTES + " bytes.");
+            }
+            buffer = Arrays.copyOf(buffer, Math.min(buffer.length * 2, MAX_EVENT_BYTES));
         }
         int n = in.read(buffer, length, buffer.length - length);
         if (n > 0) {
@@ -62,6 +73,9 @@ public final class SseEventReader {
             System.arraycopy(buffer, end, buffer, 0, length - end);
             length -= end;
             scanFrom = 0;
+            if (buffer.length > KEEP_AT_MOST && length <= FIRST_SIZE) {
+                buffer = Arrays.copyOf(buffer, FIRST_SIZE);
+            }
             return event;
         }
         scanFrom = Math.max(0, length - 2);

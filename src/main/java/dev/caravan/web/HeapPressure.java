@@ -5,9 +5,10 @@ import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
-import java.util.stream.Collectors;
 
 import javax.management.ListenerNotFoundException;
 import javax.management.Notification;
@@ -48,6 +49,10 @@ public final class HeapPressure implements NotificationListener, AutoCloseable {
      */
     static final long IDLE_HEAP_BYTES = 96L << 20;
 
+    /** The collections whose figures are what is held: not G1's remark and cleanup, nor ZGC's pauses (which report none). */
+    private static final Set<String> COLLECTION_ENDS = Set.of("end of minor GC", "end of major GC", "end of GC cycle");
+
+    private final long capacity;
     private final long bound;
     private final Set<String> heapPools;
     private final List<NotificationEmitter> listenedTo = new ArrayList<>();
@@ -57,18 +62,19 @@ public final class HeapPressure implements NotificationListener, AutoCloseable {
     private volatile int changesUnlogged;
 
     /**
-     * @param maxFraction the largest share of the maximum heap in use after a collection with which new
+     * @param maxFraction the largest share of the heap ({@link #capacity()}) in use after a collection with which new
      *                    requests are still taken; 0 or less, or 1 and more: never refuse
      */
     public HeapPressure(double maxFraction) {
-        long maxHeap = Runtime.getRuntime().maxMemory();
-        this.bound = maxFraction > 0 && maxFraction < 1 && maxHeap != Long.MAX_VALUE ? (long) (maxHeap * maxFraction) : -1;
-        this.heapPools = ManagementFactory.getMemoryPoolMXBeans().stream()
-                .filter(pool -> pool.getType() == MemoryType.HEAP).map(MemoryPoolMXBean::getName)
-                // the young space is empty after a young collection and full of garbage after any other
-                // (G1's remark and cleanup pauses notify too): what is left in it is not what is held
-                .filter(name -> !name.contains("Eden"))
-                .collect(Collectors.toUnmodifiableSet());
+        Map<String, Long> maxima = new HashMap<>();
+        for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
+            if (pool.getType() == MemoryType.HEAP && counted(pool.getName())) {
+                maxima.put(pool.getName(), pool.getUsage().getMax());
+            }
+        }
+        this.heapPools = Set.copyOf(maxima.keySet());
+        this.capacity = capacityOf(maxima, Runtime.getRuntime().maxMemory());
+        this.bound = maxFraction > 0 && maxFraction < 1 && capacity != Long.MAX_VALUE ? (long) (capacity * maxFraction) : -1;
         if (bound > 0) {
             for (GarbageCollectorMXBean collector : ManagementFactory.getGarbageCollectorMXBeans()) {
                 if (collector instanceof NotificationEmitter emitter) {
@@ -80,16 +86,45 @@ public final class HeapPressure implements NotificationListener, AutoCloseable {
     }
 
     /**
+     * Whether a heap pool's use after a collection is what the gateway holds: the young space is not
+     * (empty after a young collection, and whatever it holds is about to be collected or promoted).
+     */
+    static boolean counted(String poolName) {
+        return !poolName.contains("Eden");
+    }
+
+    /**
+     * What the counted pools can hold: the sum of their maxima, at most the whole heap (ZGC's two
+     * generations may each report the whole heap; G1's survivor space reports none). Less than the
+     * heap under Serial and Parallel, whose old generation is about two thirds of it: a fraction of the
+     * whole heap would never be reached there before the old generation is full.
+     */
+    static long capacityOf(Map<String, Long> poolMaxima, long maxHeap) {
+        long sum = 0;
+        for (long max : poolMaxima.values()) {
+            if (max > 0) {
+                sum += max;
+            }
+        }
+        return sum > 0 ? Math.min(sum, maxHeap) : maxHeap;
+    }
+
+    /** What the pools whose use after a collection is counted can hold (see {@link #capacityOf}). */
+    public long capacity() {
+        return capacity;
+    }
+
+    /**
      * The bound on requests in flight a heap holds: its allowed share less what the gateway holds idle,
      * a request in flight costing {@code bytesPerRequest} (a held stream about 155 KB: its connection's
      * buffers in Tomcat and to the upstream, its virtual thread's stack, its exchange). The configured
      * bound when that is lower, or when there is no heap bound (the fraction off).
      */
-    static int requestsTheHeapHolds(long maxHeap, double maxFraction, long bytesPerRequest, int configured) {
-        if (!(maxFraction > 0 && maxFraction < 1) || bytesPerRequest <= 0 || maxHeap == Long.MAX_VALUE) {
+    static int requestsTheHeapHolds(long capacity, double maxFraction, long bytesPerRequest, int configured) {
+        if (!(maxFraction > 0 && maxFraction < 1) || bytesPerRequest <= 0 || capacity == Long.MAX_VALUE) {
             return configured;
         }
-        long holds = Math.max(1, ((long) (maxHeap * maxFraction) - IDLE_HEAP_BYTES) / bytesPerRequest);
+        long holds = Math.max(1, ((long) (capacity * maxFraction) - IDLE_HEAP_BYTES) / bytesPerRequest);
         return configured > 0 && configured <= holds ? configured : (int) Math.min(Integer.MAX_VALUE, holds);
     }
 
@@ -136,6 +171,9 @@ public final class HeapPressure implements NotificationListener, AutoCloseable {
             return;
         }
         var info = GarbageCollectionNotificationInfo.from((CompositeData) notification.getUserData());
+        if (!COLLECTION_ENDS.contains(info.getGcAction())) {
+            return;
+        }
         long used = 0;
         for (var pool : info.getGcInfo().getMemoryUsageAfterGc().entrySet()) {
             if (heapPools.contains(pool.getKey())) {

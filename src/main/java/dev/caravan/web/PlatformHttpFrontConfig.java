@@ -48,11 +48,11 @@ public class PlatformHttpFrontConfig {
             @Value("${caravan.http.heap-per-request:192KB}") DataSize heapPerRequest,
             @Value("${caravan.http.max-heap-in-use:0.85}") double maxHeapInUse,
             InternalCallToken internalCalls, HeapPressure heap) {
-        int bound = HeapPressure.requestsTheHeapHolds(Runtime.getRuntime().maxMemory(), maxHeapInUse, heapPerRequest.toBytes(), maxInFlight);
+        int bound = HeapPressure.requestsTheHeapHolds(heap.capacity(), maxHeapInUse, heapPerRequest.toBytes(), maxInFlight);
         if (bound != maxInFlight) {
-            LOG.info("Requests in flight: at most {} ({} MB of heap, caravan.http.heap-per-request {} KB, caravan.http.max-heap-in-use {}), "
-                            + "not spring.task.execution.simple.concurrency-limit {}",
-                    bound, Runtime.getRuntime().maxMemory() >> 20, heapPerRequest.toKilobytes(), maxHeapInUse, maxInFlight);
+            LOG.info("Requests in flight: at most {} ({} MB of heap for what is held, caravan.http.heap-per-request {} KB, "
+                            + "caravan.http.max-heap-in-use {}), not spring.task.execution.simple.concurrency-limit {}",
+                    bound, heap.capacity() >> 20, heapPerRequest.toKilobytes(), maxHeapInUse, maxInFlight);
         }
         var limits = new PlatformHttpFrontFilter.Limits(bound, admissionTimeout, maxResponse, maxRequestBytes,
                 bodyReadTimeout);

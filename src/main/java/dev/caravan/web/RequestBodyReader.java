@@ -19,6 +19,12 @@ import jakarta.servlet.http.HttpServletRequest;
 final class RequestBodyReader {
 
     private static final int FIRST_BUFFER = 8192;
+    /**
+     * The most allocated for a declared length before its bytes arrive: a client's headers alone must
+     * not reserve up to {@code maxBytes} of heap per connection (a few hundred connections declaring
+     * 8 MB each would fill a 1 GB heap while sending nothing). Beyond it the buffer grows as bytes come.
+     */
+    private static final int FIRST_DECLARED_BUFFER = 65536;
 
     private RequestBodyReader() {
     }
@@ -35,7 +41,9 @@ final class RequestBodyReader {
             throw GatewayException.tooLarge(maxBytes);
         }
         long deadline = System.nanoTime() + timeoutNanos;
-        byte[] buffer = new byte[declared >= 0 ? (int) declared : Math.min(FIRST_BUFFER, maxBytes + 1)];
+        // never more than the declared length, nor more than maxBytes + 1 (enough to see it exceeded)
+        int limit = declared >= 0 ? (int) declared : (int) Math.min(Integer.MAX_VALUE, maxBytes + 1L);
+        byte[] buffer = new byte[Math.min(limit, declared >= 0 ? FIRST_DECLARED_BUFFER : FIRST_BUFFER)];
         int length = 0;
         try {
             InputStream in = request.getInputStream();
@@ -44,7 +52,8 @@ final class RequestBodyReader {
                     throw timedOut(timeoutNanos);
                 }
                 if (length == buffer.length) {
-                    buffer = Arrays.copyOf(buffer, (int) Math.min((long) buffer.length * 2, maxBytes + 1L));
+                    // below limit here: a declared length read whole ended the loop, and more than maxBytes threw
+                    buffer = Arrays.copyOf(buffer, (int) Math.min((long) buffer.length * 2, limit));
                 }
                 int read = in.read(buffer, length, buffer.length - length);
                 if (read < 0) {

@@ -18,8 +18,8 @@ class JsonFactoriesTest extends GatewayTest {
 
     @Test
     void springsMapperUsesTheSharedBufferPoolWithItsConfiguredFeatures() throws Exception {
-        assertThat(json.getFactory()._getRecyclerPool()).isSameAs(JsonRecyclerPools.sharedConcurrentDequePool());
-        assertThat(JsonFactories.create()._getRecyclerPool()).isSameAs(JsonRecyclerPools.sharedConcurrentDequePool());
+        assertThat(json.getFactory()._getRecyclerPool()).isSameAs(JsonRecyclerPools.sharedBoundedPool());
+        assertThat(JsonFactories.create()._getRecyclerPool()).isSameAs(JsonRecyclerPools.sharedBoundedPool());
         // spring.jackson.generator.write-bigdecimal-as-plain still applies
         assertThat(json.writeValueAsString(new BigDecimal("1E-7"))).isEqualTo("0.0000001");
     }

@@ -161,6 +161,34 @@ class SseEventReaderTest {
         }
     }
 
+    @Test
+    void anUpstreamThatNeverEndsAnEventIsStoppedAtTheBound() {
+        SseEventReader fresh = new SseEventReader();
+        // endless "data: xxxx..." without a blank line
+        InputStream endless = new InputStream() {
+            @Override
+            public int read() {
+                return 'x';
+            }
+
+            @Override
+            public int read(byte[] b, int off, int len) {
+                java.util.Arrays.fill(b, off, off + len, (byte) 'x');
+                return len;
+            }
+        };
+        long read = 0;
+        try {
+            while (true) {
+                read += fresh.readFrom(endless);
+                assertThat(fresh.next()).isNull();
+            }
+        } catch (java.io.IOException stopped) {
+            assertThat(stopped).hasMessageContaining("longer than");
+        }
+        assertThat(read).isEqualTo(SseEventReader.MAX_EVENT_BYTES);
+    }
+
     private List<SseEventReader.Event> feedWhole(String text) {
         byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
         List<SseEventReader.Event> events = new ArrayList<>();

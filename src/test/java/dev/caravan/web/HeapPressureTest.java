@@ -1,6 +1,7 @@
 package dev.caravan.web;
 
 import java.time.Duration;
+import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 
@@ -36,13 +37,35 @@ class HeapPressureTest {
     void aCollectionLeavingMoreInUseThanTheShareRefusesAndOneLeavingLessTakesAgain() {
         // any heap in use at all is over a millionth of it
         try (HeapPressure tight = new HeapPressure(0.000001); HeapPressure roomy = new HeapPressure(0.99)) {
-            assertThat(tight.overloaded()).isFalse();
             System.gc();
             await().atMost(Duration.ofSeconds(10)).until(tight::overloaded);
             assertThat(roomy.overloaded()).isFalse();
 
             tight.observe(0);
             assertThat(tight.overloaded()).isFalse();
+        }
+    }
+
+    @Test
+    void whatIsHeldIsMeasuredAgainstWhatThePoolsThatHoldItCanHold() {
+        // G1: the old generation may take the whole heap, the survivor space reports no maximum
+        assertThat(HeapPressure.capacityOf(Map.of("G1 Old Gen", GB, "G1 Survivor Space", -1L), GB)).isEqualTo(GB);
+        // Serial and Parallel: the old generation is about two thirds of the heap, and that is the bound
+        long tenured = 2 * GB / 3;
+        long survivor = GB / 30;
+        assertThat(HeapPressure.capacityOf(Map.of("Tenured Gen", tenured, "Survivor Space", survivor), GB))
+                .isEqualTo(tenured + survivor);
+        // generational ZGC: each generation may report the whole heap
+        assertThat(HeapPressure.capacityOf(Map.of("ZGC Young Generation", GB, "ZGC Old Generation", GB), GB)).isEqualTo(GB);
+        assertThat(HeapPressure.capacityOf(Map.of(), GB)).isEqualTo(GB);
+
+        assertThat(HeapPressure.counted("G1 Eden Space")).isFalse();
+        assertThat(HeapPressure.counted("PS Eden Space")).isFalse();
+        assertThat(HeapPressure.counted("G1 Old Gen")).isTrue();
+
+        // this JVM's own
+        try (HeapPressure heap = new HeapPressure(0.85)) {
+            assertThat(heap.capacity()).isPositive().isLessThanOrEqualTo(Runtime.getRuntime().maxMemory());
         }
     }
 
