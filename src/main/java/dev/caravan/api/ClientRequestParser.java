@@ -77,6 +77,9 @@ public class ClientRequestParser {
         if (body instanceof byte[] bytes) {
             return checkSize(bytes);
         }
+        if (body instanceof WholeBody whole) {
+            return checkSize(whole.bytes());
+        }
         if (body instanceof String text) {
             return checkSize(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
         }

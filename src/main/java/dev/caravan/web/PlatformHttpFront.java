@@ -12,6 +12,7 @@ import java.util.stream.Collectors;
 
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
+import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
 import org.apache.camel.component.platform.http.PlatformHttpEndpoint;
 import org.apache.camel.component.platform.http.spi.PlatformHttpConsumer;
@@ -69,6 +70,9 @@ final class PlatformHttpFront {
         return anyMethod;
     }
 
+    /** Whether the request being served on this thread has its body in memory (see FrontConsumer.createExchange). */
+    private static final ThreadLocal<Boolean> BODY_IN_MEMORY = new ThreadLocal<>();
+
     final class FrontConsumer extends SpringBootPlatformHttpConsumer {
         private final String path;
         private final Set<String> methods;
@@ -104,12 +108,33 @@ final class PlatformHttpFront {
         }
 
         /**
+         * A body the front read is already in memory and re-readable ({@link RouteRequest.InMemory}):
+         * the binding is told not to copy it into a stream cache of its own (for a long prompt that
+         * copy, grown by doubling, allocated about three times the body).
+         */
+        @Override
+        public Exchange createExchange(boolean autoRelease) {
+            Exchange exchange = super.createExchange(autoRelease);
+            if (BODY_IN_MEMORY.get() == Boolean.TRUE) {
+                exchange.setProperty(Exchange.DISABLE_HTTP_STREAM_CACHE, true);
+            }
+            return exchange;
+        }
+
+        /**
          * Every request a route gets, from the front or through Spring MVC, is seen without its query
          * parameters (see {@link RouteRequest}).
          */
         @Override
         protected void handleService(HttpServletRequest request, HttpServletResponse response) throws Exception {
-            super.handleService(request instanceof RouteRequest ? request : new RouteRequest(request, null), response);
+            RouteRequest routeRequest = request instanceof RouteRequest own ? own : new RouteRequest(request, null);
+            // the exchange is made inside handleService, on this thread: tell createExchange what it serves
+            BODY_IN_MEMORY.set(routeRequest.bodyInMemory());
+            try {
+                super.handleService(routeRequest, response);
+            } finally {
+                BODY_IN_MEMORY.remove();
+            }
         }
 
         @Override

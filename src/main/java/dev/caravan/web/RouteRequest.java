@@ -2,17 +2,22 @@ package dev.caravan.web;
 
 import java.io.BufferedReader;
 import java.io.ByteArrayInputStream;
+import java.io.IOException;
 import java.io.InputStreamReader;
+import java.io.OutputStream;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.util.Collections;
 import java.util.Enumeration;
 import java.util.Map;
 
+import dev.caravan.api.WholeBody;
 import jakarta.servlet.ReadListener;
 import jakarta.servlet.ServletInputStream;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletRequestWrapper;
+import org.apache.camel.Exchange;
+import org.apache.camel.StreamCache;
 
 /**
  * The request as the routes' HTTP binding sees it. It has no parameters and no query string: the
@@ -28,6 +33,11 @@ final class RouteRequest extends HttpServletRequestWrapper {
     RouteRequest(HttpServletRequest request, byte[] body) {
         super(request);
         this.body = body;
+    }
+
+    /** Whether the body was read by the front and is served from memory. */
+    boolean bodyInMemory() {
+        return body != null;
     }
 
     @Override
@@ -80,11 +90,24 @@ final class RouteRequest extends HttpServletRequestWrapper {
         return new BufferedReader(new InputStreamReader(new ByteArrayInputStream(body), charset));
     }
 
-    private static final class InMemory extends ServletInputStream {
+    /**
+     * The body from memory, as the route's message body: a stream cache (re-readable, as Camel's own
+     * copy of it was) over the front's array, and the array itself to the request parser
+     * ({@link WholeBody}). The consumer tells the binding not to copy it into a cache of its own
+     * ({@code PlatformHttpFront}).
+     */
+    static final class InMemory extends ServletInputStream implements StreamCache, WholeBody {
+        private final byte[] body;
         private final ByteArrayInputStream bytes;
 
         InMemory(byte[] body) {
+            this.body = body;
             this.bytes = new ByteArrayInputStream(body);
+        }
+
+        @Override
+        public byte[] bytes() {
+            return body;
         }
 
         @Override
@@ -95,6 +118,11 @@ final class RouteRequest extends HttpServletRequestWrapper {
         @Override
         public int read(byte[] b, int off, int len) {
             return bytes.read(b, off, len);
+        }
+
+        @Override
+        public int available() {
+            return bytes.available();
         }
 
         @Override
@@ -110,6 +138,36 @@ final class RouteRequest extends HttpServletRequestWrapper {
         @Override
         public void setReadListener(ReadListener listener) {
             throw new IllegalStateException("The body was read before the route: read it blocking");
+        }
+
+        @Override
+        public void reset() {
+            bytes.reset();
+        }
+
+        @Override
+        public void writeTo(OutputStream out) throws IOException {
+            out.write(body, (int) position(), (int) (length() - position()));
+        }
+
+        @Override
+        public StreamCache copy(Exchange exchange) {
+            return new InMemory(body);
+        }
+
+        @Override
+        public boolean inMemory() {
+            return true;
+        }
+
+        @Override
+        public long length() {
+            return body.length;
+        }
+
+        @Override
+        public long position() {
+            return body.length - bytes.available();
         }
     }
 }
