@@ -51,14 +51,6 @@ public final class SseEventReader {
         return n;
     }
 
-    public void append(byte[] bytes, int count) {
-        if (length + count > buffer.length) {
-            buffer = Arrays.copyOf(buffer, Math.max(buffer.length * 2, length + count));
-        }
-        System.arraycopy(bytes, 0, buffer, length, count);
-        length += count;
-    }
-
     /** The next complete event, or null when more bytes are needed. */
     public Event next() {
         for (int i = scanFrom; i < length; i++) {

@@ -22,15 +22,15 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Whether the heap is too full to take on another request: the heap still in use after the latest
- * garbage collection, against a fraction of the largest heap ({@code caravan.http.max-heap-in-use}).
+ * garbage collection (the young space left out), against a share ({@code caravan.http.max-heap-in-use})
+ * of what the counted pools can hold ({@link #capacity()}).
  *
  * <p>Why: every request in flight holds its connection's buffers, its thread's stack and its exchange
  * (about 155 KB for a held stream: docs/performance.md, "Heap per held stream"), so a bound on
  * requests in flight sized for the largest heap is too many for a smaller one, and long prompts hold
- * megabytes each. Without this, a
- * gateway given more streams than its heap holds threw {@code OutOfMemoryError} in its own threads
- * (the watchdog, Tomcat's acceptor) and never recovered; with it, new requests are refused with 503
- * while the ones in flight finish. The figure after a collection is the one that counts: before it the
+ * megabytes each. Without this, a gateway given more streams than its heap holds threw
+ * {@code OutOfMemoryError} in its own threads (the watchdog, Tomcat's acceptor) and never recovered;
+ * with it, new requests are refused with 503 while the ones in flight finish. The figure after a collection is the one that counts: before it the
  * heap is full of garbage at any load.
  *
  * <p>The state follows the collector's notifications. Left refused with no collection coming (the
@@ -52,6 +52,7 @@ public final class HeapPressure implements NotificationListener, AutoCloseable {
     /** The collections whose figures are what is held: not G1's remark and cleanup, nor ZGC's pauses (which report none). */
     private static final Set<String> COLLECTION_ENDS = Set.of("end of minor GC", "end of major GC", "end of GC cycle");
 
+    private final double maxFraction;
     private final long capacity;
     private final long bound;
     private final Set<String> heapPools;
@@ -72,6 +73,7 @@ public final class HeapPressure implements NotificationListener, AutoCloseable {
                 maxima.put(pool.getName(), pool.getUsage().getMax());
             }
         }
+        this.maxFraction = maxFraction;
         this.heapPools = Set.copyOf(maxima.keySet());
         this.capacity = capacityOf(maxima, Runtime.getRuntime().maxMemory());
         this.bound = maxFraction > 0 && maxFraction < 1 && capacity != Long.MAX_VALUE ? (long) (capacity * maxFraction) : -1;
@@ -112,6 +114,11 @@ public final class HeapPressure implements NotificationListener, AutoCloseable {
     /** What the pools whose use after a collection is counted can hold (see {@link #capacityOf}). */
     public long capacity() {
         return capacity;
+    }
+
+    /** {@link #requestsTheHeapHolds} for this JVM's heap and this share of it. */
+    public int requestsItHolds(long bytesPerRequest, int configured) {
+        return requestsTheHeapHolds(capacity, maxFraction, bytesPerRequest, configured);
     }
 
     /**

@@ -46,13 +46,12 @@ public class PlatformHttpFrontConfig {
             @Value("${caravan.http.max-request-bytes:8388608}") int maxRequestBytes,
             @Value("${caravan.http.body-read-timeout:30s}") Duration bodyReadTimeout,
             @Value("${caravan.http.heap-per-request:192KB}") DataSize heapPerRequest,
-            @Value("${caravan.http.max-heap-in-use:0.85}") double maxHeapInUse,
             InternalCallToken internalCalls, HeapPressure heap) {
-        int bound = HeapPressure.requestsTheHeapHolds(heap.capacity(), maxHeapInUse, heapPerRequest.toBytes(), maxInFlight);
+        int bound = heap.requestsItHolds(heapPerRequest.toBytes(), maxInFlight);
         if (bound != maxInFlight) {
             LOG.info("Requests in flight: at most {} ({} MB of heap for what is held, caravan.http.heap-per-request {} KB, "
-                            + "caravan.http.max-heap-in-use {}), not spring.task.execution.simple.concurrency-limit {}",
-                    bound, heap.capacity() >> 20, heapPerRequest.toKilobytes(), maxHeapInUse, maxInFlight);
+                            + "caravan.http.max-heap-in-use), not spring.task.execution.simple.concurrency-limit {}",
+                    bound, heap.capacity() >> 20, heapPerRequest.toKilobytes(), maxInFlight);
         }
         var limits = new PlatformHttpFrontFilter.Limits(bound, admissionTimeout, maxResponse, maxRequestBytes,
                 bodyReadTimeout);

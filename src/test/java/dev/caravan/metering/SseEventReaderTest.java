@@ -173,7 +173,7 @@ class SseEventReaderTest {
 
             @Override
             public int read(byte[] b, int off, int len) {
-                java.util.Arrays.fill(b, off, off + len, (byte) 'x');
+                Arrays.fill(b, off, off + len, (byte) 'x');
                 return len;
             }
         };
@@ -205,9 +205,13 @@ class SseEventReaderTest {
         return events;
     }
 
+    /** Bytes {@code from}..{@code to} arriving as one read, and the events they complete. */
     private static void append(SseEventReader target, byte[] bytes, int from, int to, List<SseEventReader.Event> events) {
-        byte[] slice = Arrays.copyOfRange(bytes, from, to);
-        target.append(slice, slice.length);
+        try {
+            target.readFrom(new java.io.ByteArrayInputStream(bytes, from, to - from));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
         for (SseEventReader.Event event = target.next(); event != null; event = target.next()) {
             events.add(event);
         }
